@@ -1,0 +1,1 @@
+"""Studyhall: a self-hosted server for live learning events."""

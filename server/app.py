@@ -1,0 +1,80 @@
+"""create_app(settings) -> Starlette: routes, static files, lifespan. Only wiring."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from server.http import errors, health, openapi
+from server.http.accounts import api as accounts_api
+from server.http.accounts import pages as accounts_pages
+from server.http.communities import api as communities_api
+from server.http.communities import pages as communities_pages
+from server.http.context import WEB, Studyhall, make_templates
+from server.http.events import api as events_api
+from server.http.events import pages as events_pages
+from server.http.guard import RequestGuard
+from server.http.home import routes as home_routes
+from server.settings import Settings, SettingsError, load_settings
+from server.store import Store
+
+
+def create_app(settings: Settings) -> Starlette:
+    store = Store(settings.database_url)
+    templates = make_templates()
+    studyhall = Studyhall(settings=settings, store=store, templates=templates)
+
+    api_routes: list[BaseRoute] = [
+        *accounts_api.routes,
+        *communities_api.routes,
+        *events_api.routes,
+    ]
+    models = {**accounts_api.SCHEMAS, **communities_api.SCHEMAS, **events_api.SCHEMAS}
+    schema = openapi.build_schema(api_routes, models)
+    routes: list[BaseRoute] = [
+        *health.routes,
+        Route("/api/openapi.json", openapi.openapi_route(schema)),
+        *api_routes,
+        *home_routes,
+        *accounts_pages.routes,
+        *communities_pages.routes,
+        *events_pages.routes,
+        Mount("/static", StaticFiles(directory=str(WEB / "static")), name="static"),
+    ]
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await store.close()
+
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(RequestGuard, studyhall=studyhall)],
+        exception_handlers=errors.HANDLERS,
+        lifespan=lifespan,
+    )
+    app.state.studyhall = studyhall
+    app.state.templates = templates
+    return app
+
+
+def _app_from_environment() -> Any:
+    try:
+        return create_app(load_settings())
+    except SettingsError as err:
+        print(f"studyhall: {err}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def __getattr__(name: str) -> Any:
+    # `uvicorn server.app:app` reads settings when it imports `app`, not when tests import us.
+    if name == "app":
+        return _app_from_environment()
+    raise AttributeError(name)

@@ -1,0 +1,1 @@
+"""Signing up, in and out, and a person's profile: pages and JSON API."""

@@ -1,0 +1,1 @@
+"""Communities: pages and JSON API."""
