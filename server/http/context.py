@@ -10,6 +10,7 @@ from starlette.requests import HTTPConnection, Request
 from starlette.templating import Jinja2Templates
 
 from server.http.errors import UserError
+from server.http.markdown import render_markdown
 from server.settings import Settings
 from server.store import Store, accounts
 from server.store.tables import Person
@@ -57,4 +58,5 @@ def make_templates() -> Jinja2Templates:
     env = templates.env
     env.globals["current_person"] = current_person
     env.globals["csrf_token"] = csrf_token
+    env.filters["markdown"] = render_markdown
     return templates
