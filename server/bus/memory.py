@@ -144,7 +144,7 @@ class MemoryBus:
     def _purge(self) -> None:
         now = time.monotonic()
         while self._expiries and self._expiries[0][0] <= now:
-            expires_at, key = heapq.heappop(self._expiries)
+            _, key = heapq.heappop(self._expiries)
             entry = self._data.get(key)
             # The heap may hold stale deadlines of keys rewritten since; check the live one.
             if entry is not None and entry.expires_at is not None and entry.expires_at <= now:
@@ -164,12 +164,15 @@ class MemoryBus:
         return self._data.get(key)
 
     async def incr_window(self, key: str, window_s: float) -> int:
+        if window_s <= 0:
+            raise ValueError("window must be positive")
         entry = self._live(key)
         if entry is None:
             entry = self._data[key] = _Entry(b"0")
-            self._expire_in(key, entry, window_s)
         if not isinstance(entry.value, bytes):
             raise TypeError(f"key {key!r} holds a hash, not a counter")
+        if entry.expires_at is None:
+            self._expire_in(key, entry, window_s)
         count = int(entry.value) + 1
         entry.value = str(count).encode()
         return count
