@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from pydantic import BaseModel
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route
@@ -36,7 +37,7 @@ def create_app(settings: Settings) -> Starlette:
         *communities_api.routes,
         *events_api.routes,
     ]
-    models = {**accounts_api.SCHEMAS, **communities_api.SCHEMAS, **events_api.SCHEMAS}
+    models: dict[str, type[BaseModel]] = {**accounts_api.SCHEMAS, **communities_api.SCHEMAS, **events_api.SCHEMAS}
     schema = openapi.build_schema(api_routes, models)
     routes: list[BaseRoute] = [
         *health.routes,

@@ -6,7 +6,6 @@ The schema is migrated once into a template database; each test gets a copy of i
 
 from __future__ import annotations
 
-import asyncio
 import os
 import secrets
 from pathlib import Path
@@ -33,7 +32,7 @@ class Postgres:
     async def start(self) -> bool:
         try:
             conn = await asyncpg.connect(ADMIN_URL, timeout=5)
-        except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as err:
+        except (TimeoutError, OSError, asyncpg.PostgresError) as err:
             self.reason = f"PostgreSQL at {ADMIN_URL} cannot be reached: {err}"
             return False
         try:

@@ -77,15 +77,18 @@ def error_body(code: str, message: str, field: str | None = None) -> dict[str, A
     return {"error": {"code": code, "message": message, "field": field}}
 
 
-def render_error(request: Request, status: int, code: str, message: str, field: str | None) -> Response:
+def render_error(
+    request: Request, status: int, code: str, message: str, field: str | None
+) -> Response:
     if _wants_json(request):
         return JSONResponse(error_body(code, message, field), status_code=status)
     templates = getattr(request.app.state, "templates", None)
     if templates is None:
         return HTMLResponse(f"<h1>{status}</h1>", status_code=status)
-    return templates.TemplateResponse(
+    response: Response = templates.TemplateResponse(
         request, "error.html", {"status": status, "message": message}, status_code=status
     )
+    return response
 
 
 async def on_user_error(request: Request, exc: Exception) -> Response:

@@ -50,9 +50,7 @@ TimeZone = Annotated[str, StringConstraints(max_length=64), AfterValidator(_chec
 Tag = Annotated[str, StringConstraints(max_length=40), AfterValidator(_check_tag)]
 Email = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-    ),
+    StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
 ]
 
 

@@ -67,9 +67,14 @@ class RequestGuard:
         self.studyhall = studyhall
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/static/") or scope["path"] in (
-            "/health",
-            "/ready",
+        if (
+            scope["type"] != "http"
+            or scope["path"].startswith("/static/")
+            or scope["path"]
+            in (
+                "/health",
+                "/ready",
+            )
         ):
             await self.app(scope, receive, send)
             return
@@ -97,7 +102,7 @@ class RequestGuard:
         content_type = (header(scope, b"content-type") or "").split(";")[0].strip().lower()
         if sent is None and content_type == "application/x-www-form-urlencoded":
             fields = parse_qs(body.decode("utf-8", "replace"), max_num_fields=200)
-            sent = (fields.get("csrf_token") or [None])[0]
+            sent = next(iter(fields.get("csrf_token", [])), None)
         if not sent or not cookie_token or not hmac.compare_digest(sent, cookie_token):
             raise _Refusal(
                 403, "csrf", "Missing or wrong CSRF token: reload the page and try again."

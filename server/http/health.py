@@ -16,8 +16,9 @@ async def health(request: Request) -> JSONResponse:
 async def ready(request: Request) -> JSONResponse:
     checks = {"store": await studyhall(request).store.ping()}
     ok = all(checks.values())
-    return JSONResponse({"status": "ready" if ok else "unavailable", **checks},
-                        status_code=200 if ok else 503)
+    return JSONResponse(
+        {"status": "ready" if ok else "unavailable", **checks}, status_code=200 if ok else 503
+    )
 
 
 routes = [Route("/health", health), Route("/ready", ready)]

@@ -7,7 +7,9 @@ from server.store import Store, accounts
 
 async def test_sign_up_then_check_password(store: Store) -> None:
     person = await store.write(
-        accounts.create_person, email=" Ada@Example.org ", password="a long password",
+        accounts.create_person,
+        email=" Ada@Example.org ",
+        password="a long password",
         display_name="Ada",
     )
     assert person.email == "ada@example.org"
@@ -44,11 +46,18 @@ async def test_profile_interests_replace(store: Store) -> None:
         accounts.create_person, email="di@example.org", password="p" * 10, display_name="Di"
     )
     await store.write(
-        accounts.update_profile, person.id, display_name="Di Z", bio="learning Rust",
+        accounts.update_profile,
+        person.id,
+        display_name="Di Z",
+        bio="learning Rust",
         timezone="Europe/Paris",
-        interests=[accounts.InterestInput("rust", "beginner"),
-                   accounts.InterestInput("python", "experienced", True)],
+        interests=[
+            accounts.InterestInput("rust", "beginner"),
+            accounts.InterestInput("python", "experienced", True),
+        ],
     )
     interests = await store.read(accounts.interests_of, person.id)
     assert [(i.tag, i.level, i.open_to_mentoring) for i in interests] == [
-        ("python", "experienced", True), ("rust", "beginner", False)]
+        ("python", "experienced", True),
+        ("rust", "beginner", False),
+    ]

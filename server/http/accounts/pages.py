@@ -19,9 +19,7 @@ from .inputs import INTEREST_ROWS, Profile, SignIn, SignUp
 
 
 def _page(request: Request, name: str, status: int = 200, **context: Any) -> Response:
-    return studyhall(request).templates.TemplateResponse(
-        request, name, context, status_code=status
-    )
+    return studyhall(request).templates.TemplateResponse(request, name, context, status_code=status)
 
 
 async def sign_up_page(request: Request) -> Response:
@@ -90,18 +88,18 @@ async def profile_page(request: Request) -> Response:
         return RedirectResponse("/sign-in?next=/profile", status_code=303)
     sh = studyhall(request)
     person = require_person(request)
-    context = {"rows": range(INTEREST_ROWS), "saved": False}
+    context: dict[str, Any] = {"rows": range(INTEREST_ROWS)}
     if request.method == "GET":
         interests = await sh.store.read(accounts.interests_of, person.id)
         values = _profile_values(person, interests)
         welcome = request.query_params.get("welcome") == "1"
-        return _page(request, "accounts/profile.html", values=values, errors={},
-                     welcome=welcome, **context)
+        return _page(
+            request, "accounts/profile.html", values=values, errors={}, welcome=welcome, **context
+        )
     values = await read_input(request)
     data, errors = parse_or_errors(Profile, values)
     if data is None:
-        return _page(request, "accounts/profile.html", 422, values=values, errors=errors,
-                     **context)
+        return _page(request, "accounts/profile.html", 422, values=values, errors=errors, **context)
     await save_profile(request, data)
     return RedirectResponse("/profile?saved=1", status_code=303)
 

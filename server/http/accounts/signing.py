@@ -54,14 +54,13 @@ async def sign_in(sh: Studyhall, request: Request, data: SignIn) -> tuple[Person
     ip_fails = await sh.store.read(accounts.failed_sign_ins, keys[1], since)
     if email_fails >= limit or ip_fails >= limit * 5:
         minutes = sh.settings.limits.sign_in_window_s // 60
-        raise UserError(
-            f"Too many failed sign-ins. Try again in {minutes} minutes.", status=429
-        )
+        raise UserError(f"Too many failed sign-ins. Try again in {minutes} minutes.", status=429)
     person = await sh.store.read(accounts.check_password, data.email, data.password)
     if person is None:
         await sh.store.write(accounts.record_failed_sign_in, keys)
-        raise UserError("Wrong email or password.", status=401, code="bad_credentials",
-                        field="password")
+        raise UserError(
+            "Wrong email or password.", status=401, code="bad_credentials", field="password"
+        )
     token = await sh.store.write(accounts.start_session, person.id)
     return person, token
 
