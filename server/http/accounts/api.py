@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -118,7 +119,7 @@ async def person(request: Request) -> Response:
     return JSONResponse(public_person(found, interests))
 
 
-SCHEMAS = {"SignUp": SignUp, "SignIn": SignIn, "Profile": Profile}
+SCHEMAS: dict[str, type[BaseModel]] = {"SignUp": SignUp, "SignIn": SignIn, "Profile": Profile}
 
 routes = [
     Route("/api/accounts", create_account, methods=["POST"]),
