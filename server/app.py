@@ -10,10 +10,11 @@ from typing import Any
 from pydantic import BaseModel
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
-from server.http import errors, health, openapi
+from server.bus import open_bus
+from server.http import errors, health, openapi, rooms
 from server.http.accounts import api as accounts_api
 from server.http.accounts import pages as accounts_pages
 from server.http.communities import api as communities_api
@@ -23,6 +24,8 @@ from server.http.events import api as events_api
 from server.http.events import pages as events_pages
 from server.http.guard import RequestGuard
 from server.http.home import routes as home_routes
+from server.live.endpoint import room_socket
+from server.live.worker import LiveWorker
 from server.settings import Settings, SettingsError, load_settings
 from server.store import Store
 
@@ -36,6 +39,7 @@ def create_app(settings: Settings) -> Starlette:
         *accounts_api.routes,
         *communities_api.routes,
         *events_api.routes,
+        *rooms.api_routes,
     ]
     models: dict[str, type[BaseModel]] = {**accounts_api.SCHEMAS, **communities_api.SCHEMAS, **events_api.SCHEMAS}
     schema = openapi.build_schema(api_routes, models)
@@ -47,13 +51,22 @@ def create_app(settings: Settings) -> Starlette:
         *accounts_pages.routes,
         *communities_pages.routes,
         *events_pages.routes,
+        *rooms.routes,
+        WebSocketRoute("/ws", room_socket),
         Mount("/static", StaticFiles(directory=str(WEB / "static")), name="static"),
     ]
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
-        await store.close()
+        studyhall.bus = await open_bus(settings.redis_url)
+        studyhall.live = LiveWorker(settings, store, studyhall.bus)
+        await studyhall.live.start()
+        try:
+            yield
+        finally:
+            await studyhall.live.stop()
+            await studyhall.bus.close()
+            await store.close()
 
     app = Starlette(
         routes=routes,

@@ -110,8 +110,8 @@ class MemoryBus:
                 self._ready.append(sub)
             sub.pending.append(payload)
         if self._ready and not self._drain_scheduled:
-            # Later, never inside publish: Redis cannot deliver synchronously either, and a
-            # callback that publishes must not recurse into its own publish.
+            # Later, never inside publish: Redis cannot deliver synchronously either, so no
+            # caller may come to rely on its callback having run when publish returns.
             self._drain_scheduled = True
             asyncio.get_running_loop().call_soon(self._drain)
 

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 from server.bus.base import BusUnavailable, require_bytes
@@ -72,15 +73,20 @@ class RedisBus:
             timeout=POOL_WAIT_S,
             socket_timeout=COMMAND_TIMEOUT_S,
             socket_connect_timeout=CONNECT_TIMEOUT_S,
-            # No silent retries: a retried INCR or SET NX could apply twice. A pooled socket
-            # that died with the server is replaced by the pool's own check before use.
-            retry=Retry(NoBackoff(), 0),
+            # One retry, on connection errors only: it replaces a pooled socket that Redis
+            # closed (a restart) before the loop noticed. A command whose reply is lost
+            # mid-flight may then apply twice; the operations here tolerate that (counters
+            # get stricter, SET NX and GETDEL fail closed). Timeouts are never retried.
+            retry=Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
             decode_responses=False,
             protocol=2,
         )
         self._client = Redis.from_pool(self._pool)
         self._incr_window = self._client.register_script(INCR_WINDOW_LUA)
-        listener_conn = self._pool.connection_class(**self._pool.connection_kwargs)
+        # The listener retries on its own schedule (backoff), never inside a call.
+        listener_conn = self._pool.connection_class(
+            **{**self._pool.connection_kwargs, "retry": Retry(NoBackoff(), 0)}
+        )
         self._listener = RedisListener(listener_conn, confirm_within_s=COMMAND_TIMEOUT_S)
         self._publish_failing = False
         self._closed = False
@@ -89,9 +95,11 @@ class RedisBus:
     async def connect(cls, url: str) -> RedisBus:
         """Fail fast on a wrong URL or a Redis that is down at startup; recover after."""
         bus = cls(url)
-        if not await bus.ping():
+        try:
+            await bus._client.ping()
+        except (RedisError, OSError) as err:
             await bus.close()
-            raise BusUnavailable("redis does not answer at REDIS_URL")
+            raise BusUnavailable(f"redis at REDIS_URL: {err}") from err
         bus._listener.start()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(bus._listener.healthy.wait(), COMMAND_TIMEOUT_S)
@@ -103,6 +111,8 @@ class RedisBus:
 
     async def publish(self, channel: str, payload: bytes) -> None:
         require_bytes(payload, "payload")
+        if self._closed:
+            return
         try:
             await self._client.publish(channel, payload)
         except (RedisError, OSError) as err:

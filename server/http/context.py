@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import HTTPConnection, Request
 from starlette.templating import Jinja2Templates
@@ -15,6 +15,10 @@ from server.settings import Settings
 from server.store import Store, accounts
 from server.store.tables import Person
 
+if TYPE_CHECKING:
+    from server.bus import Bus
+    from server.live.worker import LiveWorker
+
 WEB = Path(__file__).resolve().parent.parent.parent / "web"
 
 
@@ -23,6 +27,9 @@ class Studyhall:
     settings: Settings
     store: Store
     templates: Jinja2Templates
+    # Set by the app's lifespan: the bus is opened, and the live worker started, there.
+    bus: Bus | None = None
+    live: LiveWorker | None = None
 
     async def person_for_session(self, token: str | None) -> Person | None:
         if not token or len(token) > 100:

@@ -14,7 +14,10 @@ async def health(request: Request) -> JSONResponse:
 
 
 async def ready(request: Request) -> JSONResponse:
-    checks = {"store": await studyhall(request).store.ping()}
+    sh = studyhall(request)
+    checks = {"store": await sh.store.ping()}
+    if sh.bus is not None:
+        checks["bus"] = sh.bus.healthy and await sh.bus.ping()
     ok = all(checks.values())
     return JSONResponse(
         {"status": "ready" if ok else "unavailable", **checks}, status_code=200 if ok else 503

@@ -84,6 +84,16 @@ class Store:
         async with self._reader() as session:
             return await fn(session, *a, **k)
 
+    async def read_consistent(
+        self, fn: Callable[Concatenate[AsyncSession, P], Awaitable[T]], *a: P.args, **k: P.kwargs
+    ) -> T:
+        """Like `read`, but every statement sees the same snapshot (a room at one `seq`)."""
+        async with self._reader() as session:
+            if not self.is_sqlite:
+                await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            async with session.begin():
+                return await fn(session, *a, **k)
+
     async def write(
         self, fn: Callable[Concatenate[AsyncSession, P], Awaitable[T]], *a: P.args, **k: P.kwargs
     ) -> T:

@@ -140,6 +140,9 @@ class Event(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When the last meeting ends: `ends_at`, or for a study group the end of its last weekly
+    # meeting. The directory and the registration cutoff need it in SQL, so it is stored.
+    series_ends_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     timezone: Mapped[str] = mapped_column(String(64))
     capacity: Mapped[int | None] = mapped_column(Integer, nullable=True)
     attendance: Mapped[str] = mapped_column(String(16), default="online")

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+
+# Makes a subscriber of the channel fall behind; returns how many messages it published.
+Flood = Callable[[str], Awaitable[int]]
 
 
 async def eventually(condition: Callable[[], object], within_s: float = 10.0) -> None:

@@ -1,16 +1,15 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 import redis
 
 from server.bus import Bus, open_bus
 from server.bus.memory import DEFAULT_MAX_PENDING
+from tests.bus import Flood
 from tests.redis_server import RedisServer
-
-Flood = Callable[[str], Awaitable[int]]
 
 
 @pytest.fixture(scope="session")

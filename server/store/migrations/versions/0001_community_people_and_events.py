@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 17:41:55.121571
+Create Date: 2026-12-03 17:45:11.788420
 """
 
 from collections.abc import Sequence
@@ -65,6 +65,7 @@ def upgrade() -> None:
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('starts_at', server.store.tables.UTCDateTime(), nullable=False),
     sa.Column('ends_at', server.store.tables.UTCDateTime(), nullable=False),
+    sa.Column('series_ends_at', server.store.tables.UTCDateTime(), nullable=False),
     sa.Column('timezone', sa.String(length=64), nullable=False),
     sa.Column('capacity', sa.Integer(), nullable=True),
     sa.Column('attendance', sa.String(length=16), nullable=False),
@@ -80,6 +81,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.create_index('ix_events_community_starts', ['community_id', 'starts_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_events_series_ends_at'), ['series_ends_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_events_starts_at'), ['starts_at'], unique=False)
 
     op.create_table('interests',
@@ -195,6 +197,7 @@ def downgrade() -> None:
     op.drop_table('interests')
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_events_starts_at'))
+        batch_op.drop_index(batch_op.f('ix_events_series_ends_at'))
         batch_op.drop_index('ix_events_community_starts')
 
     op.drop_table('events')

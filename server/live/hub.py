@@ -1,0 +1,182 @@
+"""One room on one worker: its local sessions, in-order delivery, one bus subscription.
+
+Events reach the hub from this worker's own commits and from the bus. Either may come out of
+order or not at all (pub/sub is at-most-once), so the hub delivers strictly by `seq`: it
+holds back what arrives early, and fills any gap from the store. Every tick it sends each
+local session one frame with what is new, encoded once for all who see the same events.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import Counter, deque
+from typing import TYPE_CHECKING, Protocol
+
+from server.live.frames import Wired, encode, events_frame
+from server.rooms.events import ALL, can_see
+from server.rooms.reactions import Tally
+from server.store.presence import Arrival
+
+if TYPE_CHECKING:
+    from server.bus import Subscription
+
+log = logging.getLogger(__name__)
+
+RECENT = 2048  # events kept in memory for joins and resumes; older ones come from the store
+
+
+class Listener(Protocol):
+    """What the hub needs of a session."""
+
+    since: int
+    member_id: str
+    role: str
+
+    def push(self, frame: str) -> None: ...
+
+
+class RoomHub:
+    def __init__(self, room_id: int) -> None:
+        self.room_id = room_id
+        self.channel = f"room:{room_id}"
+        self.sessions: set[Listener] = set()
+        self.delivered = -1  # unknown until start() reads the store's head
+        self.flushed = -1
+        self.pending: dict[int, Wired] = {}
+        self.outbox: list[Wired] = []
+        self.recent: deque[Wired] = deque(maxlen=RECENT)
+        self.gap_since: float | None = None
+        self.needs_catch_up = False
+        self.slow_mode = 0
+        self.reactions_heard = Tally()  # from every worker, through the bus
+        self.reactions_made = Tally()  # on this worker, published once a second
+        # Presence: local sockets per member, and what this worker has written to the store.
+        self.local: Counter[str] = Counter()
+        self.info: dict[str, Arrival] = {}
+        self.stored: dict[str, Arrival] = {}
+        self.subscription: Subscription | None = None
+        self.idle_since: float | None = time.monotonic()
+
+    def started(self, head: int, slow_mode: int) -> None:
+        self.delivered = self.flushed = head
+        self.slow_mode = slow_mode
+        for seq in [s for s in self.pending if s <= head]:
+            del self.pending[seq]
+        self._advance()
+
+    def on_bus(self, payload: bytes) -> None:
+        try:
+            message = json.loads(payload)
+            if "e" in message:
+                event = message["e"]
+                self.offer(Wired(int(event["seq"]), str(message["a"]), event))
+            elif "r" in message:
+                self.reactions_heard.merge(message["r"])
+        except (ValueError, KeyError, TypeError):
+            log.warning("dropped a malformed bus message on %s", self.channel)
+
+    def on_reconnect(self) -> None:
+        self.needs_catch_up = True
+
+    def offer(self, wired: Wired) -> None:
+        if self.delivered >= 0 and wired.seq <= self.delivered:
+            return
+        self.pending.setdefault(wired.seq, wired)
+        if self.delivered >= 0:
+            self._advance()
+
+    def _advance(self) -> None:
+        while self.delivered + 1 in self.pending:
+            wired = self.pending.pop(self.delivered + 1)
+            self.delivered = wired.seq
+            self.outbox.append(wired)
+            self.recent.append(wired)
+            if wired.event.get("type") == "room.updated":
+                self.slow_mode = int(wired.event["state"].get("slow_mode", self.slow_mode))
+        if not self.pending:
+            self.gap_since = None
+        elif self.gap_since is None:
+            self.gap_since = time.monotonic()
+
+    def gap_older_than(self, seconds: float) -> bool:
+        return self.gap_since is not None and time.monotonic() - self.gap_since > seconds
+
+    def flush(self) -> None:
+        """Send each session what is new since its own `since`, encoded once per audience."""
+        if not self.outbox:
+            return
+        batch, self.outbox = self.outbox, []
+        first, last = batch[0].seq, batch[-1].seq
+        everyone = all(w.audience == ALL for w in batch)
+        shared: str | None = None
+        frames: dict[tuple[int, ...], str] = {}
+        for session in list(self.sessions):
+            if everyone and session.since < first:
+                if shared is None:
+                    shared = events_frame(self.room_id, [w.text for w in batch])
+                session.push(shared)
+            else:
+                picked = tuple(i for i, w in enumerate(batch) if self._sees(session, w))
+                if picked:
+                    if picked not in frames:
+                        frames[picked] = events_frame(
+                            self.room_id, [batch[i].text for i in picked]
+                        )
+                    session.push(frames[picked])
+            session.since = max(session.since, last)
+        self.flushed = last
+
+    def flush_reactions(self) -> None:
+        if not self.reactions_heard:
+            return
+        frame = encode({"type": "reactions", "room": self.room_id,
+                        "counts": self.reactions_heard.take()})  # fmt: skip
+        for session in list(self.sessions):
+            session.push(frame)
+
+    @staticmethod
+    def _sees(session: Listener, wired: Wired) -> bool:
+        return wired.seq > session.since and can_see(wired.audience, session.member_id,
+                                                     session.role)  # fmt: skip
+
+    def attach(self, session: Listener) -> bool:
+        """Add a session whose state is current up to `session.since`.
+
+        Events already flushed to others after that point are sent to it from memory first.
+        False when memory does not reach back that far: the caller reads the store, advances
+        `since`, and tries again.
+        """
+        if session.since < self.flushed:
+            if not self.recent or self.recent[0].seq > session.since + 1:
+                return False
+            texts = [w.text for w in self.recent
+                     if w.seq <= self.flushed and self._sees(session, w)]  # fmt: skip
+            if texts:
+                session.push(events_frame(self.room_id, texts))
+            session.since = self.flushed
+        self.sessions.add(session)
+        self.idle_since = None
+        return True
+
+    def detach(self, session: Listener) -> None:
+        self.sessions.discard(session)
+        if not self.sessions:
+            self.idle_since = time.monotonic()
+
+    def presence_changes(self) -> tuple[list[Arrival], list[str]]:
+        """What this worker must tell the store: who arrived (or changed), who left."""
+        arrivals = [a for m, a in self.info.items()
+                    if self.local[m] > 0 and self.stored.get(m) != a]  # fmt: skip
+        departures = [m for m in self.stored if self.local[m] <= 0]
+        return arrivals, departures
+
+    def presence_written(self, arrivals: list[Arrival], departures: list[str]) -> None:
+        for a in arrivals:
+            self.stored[a.member] = a
+        for m in departures:
+            self.stored.pop(m, None)
+            if self.local[m] <= 0:
+                self.local.pop(m, None)
+                self.info.pop(m, None)

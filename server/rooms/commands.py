@@ -1,0 +1,182 @@
+"""Commands from clients: parsing a frame into a typed command, or saying what is wrong.
+
+Two kinds of failure, as the protocol says: `ProtocolError` closes the socket with a code;
+`CommandError` is answered with an error frame and the socket stays open.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+)
+
+from server.rooms.reactions import REACTIONS
+from server.rooms.roles import ALLOWED
+
+CLOSE_NOT_JSON = 1003
+CLOSE_POLICY = 1008
+CLOSE_TOO_BIG = 1009
+CLOSE_SLOW_CLIENT = 1013
+CLOSE_GOING_AWAY = 1001
+
+
+class ProtocolError(Exception):
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+class CommandError(Exception):
+    """A user error: answered with an error frame carrying the command's ref."""
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        field: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+        self.retry_after = retry_after
+
+
+def _no_surrogates(value: str) -> str:
+    # JSON may escape lone surrogates ("\ud800"); they cannot be stored or sent as UTF-8.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("text must be valid Unicode") from None
+    return value
+
+
+Text = Annotated[StrictStr, AfterValidator(_no_surrogates)]
+Ref = StrictInt | Annotated[StrictStr, Field(max_length=64)]
+Id = Annotated[StrictInt, Field(ge=1, le=2**53)]
+Member = Annotated[StrictStr, Field(min_length=1, max_length=16)]
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    op: str
+    ref: Ref
+
+
+class Join(Command):
+    op: Literal["join"]
+    room: Id
+    since: Annotated[StrictInt, Field(ge=0, le=2**53)] | None = None
+
+
+class Leave(Command):
+    op: Literal["leave"]
+
+
+class Ping(Command):
+    op: Literal["ping"]
+
+
+class ChatSend(Command):
+    op: Literal["chat.send"]
+    client_id: Annotated[Text, Field(min_length=1, max_length=64)]
+    body: Annotated[Text, Field(max_length=4000)]
+    reply_to: Id | None = None
+    to_hosts: StrictBool = False
+
+
+class ChatEdit(Command):
+    op: Literal["chat.edit"]
+    id: Id
+    body: Annotated[Text, Field(max_length=4000)]
+
+
+class ChatDelete(Command):
+    op: Literal["chat.delete"]
+    id: Id
+
+
+class ChatHistory(Command):
+    op: Literal["chat.history"]
+    before: Id
+    limit: Annotated[StrictInt, Field(ge=1, le=100)] = 50
+
+
+class HandRaise(Command):
+    op: Literal["hand.raise"]
+
+
+class HandLower(Command):
+    op: Literal["hand.lower"]
+    member: Member | None = None
+
+
+class HandNext(Command):
+    op: Literal["hand.next"]
+
+
+class React(Command):
+    op: Literal["react"]
+    reaction: StrictStr
+
+
+class SlowMode(Command):
+    op: Literal["room.slow_mode"]
+    seconds: Annotated[StrictInt, Field(ge=0, le=300)]
+
+
+MODELS: dict[str, type[Command]] = {
+    m.model_fields["op"].annotation.__args__[0]: m  # type: ignore[union-attr]
+    for m in (
+        Join, Leave, Ping, ChatSend, ChatEdit, ChatDelete, ChatHistory,
+        HandRaise, HandLower, HandNext, React, SlowMode,
+    )
+}  # fmt: skip
+assert set(MODELS) == set(ALLOWED), "every op has a model and a permission"
+
+
+def decode(text: str) -> dict[str, Any]:
+    """A frame's JSON object with a known op and a ref; anything else is a protocol error."""
+    try:
+        frame = json.loads(text)
+    except (ValueError, RecursionError):
+        raise ProtocolError(CLOSE_NOT_JSON, "not JSON") from None
+    if not isinstance(frame, dict):
+        raise ProtocolError(CLOSE_POLICY, "a command is a JSON object")
+    op = frame.get("op")
+    if not isinstance(op, str) or op not in MODELS:
+        raise ProtocolError(CLOSE_POLICY, "unknown op")
+    ref = frame.get("ref")
+    if isinstance(ref, bool) or not isinstance(ref, int | str):
+        raise ProtocolError(CLOSE_POLICY, "missing ref")
+    if isinstance(ref, str) and len(ref) > 64:
+        raise ProtocolError(CLOSE_POLICY, "ref too long")
+    return frame
+
+
+def parse(frame: dict[str, Any]) -> Command:
+    """The typed command of a decoded frame; a bad field is a CommandError naming it."""
+    try:
+        command = MODELS[frame["op"]].model_validate(frame)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"]) or None
+        raise CommandError("invalid", f"{field}: {err['msg']}", field=field) from None
+    if isinstance(command, React) and command.reaction not in REACTIONS:
+        raise CommandError(
+            "invalid", f"reaction: one of {', '.join(REACTIONS)}", field="reaction"
+        )
+    return command

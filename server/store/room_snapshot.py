@@ -1,0 +1,33 @@
+"""A room as one person sees it at one `seq`: people, recent chat, hands and settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.rooms.events import stamp
+from server.store import presence, rooms
+from server.store.tables import Event
+
+CHAT_IN_SNAPSHOT = 50
+
+
+async def snapshot(session: AsyncSession, room_id: int, member: str, role: str) -> dict[str, Any]:
+    """Read inside one consistent transaction (`Store.read_consistent`)."""
+    head, slow_mode = await rooms.room_head(session, room_id)
+    event = await session.get(Event, room_id)
+    chat, more = await rooms.chat_page(session, room_id, member, role, None, CHAT_IN_SNAPSHOT)
+    return {
+        "seq": head,
+        "people": await presence.people(session, room_id),
+        "chat": chat,
+        "more_chat": more,
+        "hands": await rooms.hand_queue(session, room_id),
+        "state": {
+            "slow_mode": slow_mode,
+            "title": event.title if event else "",
+            "starts_at": stamp(event.starts_at) if event else None,
+            "ends_at": stamp(event.ends_at) if event else None,
+        },
+    }

@@ -1,0 +1,143 @@
+"""Live-room test support: a seeded event with people, and a real WebSocket client."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection, connect
+
+from server.store import Store, accounts, communities, events, registrations
+from server.store.tables import utcnow
+
+
+@dataclass
+class Someone:
+    person_id: int
+    name: str
+    cookie: str  # the session token
+
+
+@dataclass
+class Seeded:
+    event_id: int
+    host: Someone
+    attendees: list[Someone]
+    outsider: Someone
+    guest_token: str
+
+
+async def _person(store: Store, name: str) -> Someone:
+    async def make(session: accounts.AsyncSession) -> Someone:
+        person = await accounts.create_person(
+            session, email=f"{secrets.token_hex(6)}@example.org", password="p" * 12,
+            display_name=name,
+        )
+        return Someone(person.id, name, await accounts.start_session(session, person.id))
+
+    return await store.write(make)
+
+
+async def seed(db_url: str, attendees: int = 3) -> Seeded:
+    """An open community with a live webinar: a host, registered attendees, an outsider."""
+    store = Store(db_url)
+    try:
+        host = await _person(store, "Grace Host")
+        community = await store.write(
+            communities.create_community, owner_id=host.person_id,
+            slug=f"c-{secrets.token_hex(4)}", name="Rustaceans",
+        )
+        now = utcnow()
+        data = events.EventInput(
+            kind="webinar", title="Intro to Rust", starts_at=now - timedelta(minutes=5),
+            ends_at=now + timedelta(hours=2), timezone="UTC",
+        )
+        event = await store.write(events.create_event, community.id, host.person_id, data)
+        people = [await _person(store, f"Learner {n}") for n in range(attendees)]
+        for p in people:
+            await store.write(registrations.register_person, event.id, p.person_id)
+        outsider = await _person(store, "Not Registered")
+        guest = await store.write(
+            registrations.register_guest, event.id, name="Guest Gus",
+            email=f"{secrets.token_hex(4)}@example.org",
+        )
+        return Seeded(event.id, host, people, outsider, guest.join_token)
+    finally:
+        await store.close()
+
+
+@dataclass
+class Client:
+    """A WebSocket client of the room protocol, keeping every frame it receives."""
+
+    ws: ClientConnection
+    frames: list[dict[str, Any]] = field(default_factory=list)
+    _refs: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _waiters: dict[Any, asyncio.Future[dict[str, Any]]] = field(default_factory=dict)
+    _reader: asyncio.Task[None] | None = None
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @classmethod
+    async def open(cls, base_url: str, cookie: str | None = None, ticket: str | None = None,
+                   origin: str | None = None) -> Client:
+        url = base_url.replace("http://", "ws://") + "/ws"
+        if ticket:
+            url += f"?ticket={ticket}"
+        headers = {"Origin": origin or base_url}
+        if cookie:
+            headers["Cookie"] = f"studyhall_session={cookie}"
+        ws = await connect(url, additional_headers=headers, max_size=None, compression=None,
+                           open_timeout=10)
+        client = cls(ws)
+        client._reader = asyncio.create_task(client._read())
+        return client
+
+    async def _read(self) -> None:
+        async for raw in self.ws:
+            frame = json.loads(raw)
+            self.frames.append(frame)
+            waiter = self._waiters.pop(frame.get("ref"), None) if "ref" in frame else None
+            if waiter and not waiter.done() and frame["type"] in ("ack", "error", "pong"):
+                waiter.set_result(frame)
+            self.changed.set()
+
+    async def send(self, op: str, **fields: Any) -> dict[str, Any]:
+        ref = next(self._refs)
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._waiters[ref] = future
+        await self.ws.send(json.dumps({"op": op, "ref": ref, **fields}))
+        return await asyncio.wait_for(future, 15)
+
+    async def join(self, room: int, since: int | None = None) -> dict[str, Any]:
+        extra = {} if since is None else {"since": since}
+        return await self.send("join", room=room, **extra)
+
+    def events(self) -> list[dict[str, Any]]:
+        """Every room event received, in arrival order."""
+        out: list[dict[str, Any]] = []
+        for frame in self.frames:
+            if frame.get("type") == "events":
+                out.extend(frame["events"])
+        return out
+
+    def last_seq(self) -> int:
+        seqs = [e["seq"] for e in self.events()]
+        snaps = [f["seq"] for f in self.frames if f.get("type") == "snapshot"]
+        return max(seqs + snaps + [0])
+
+    async def wait_for(self, check: Callable[[], bool], timeout: float = 10) -> None:
+        async with asyncio.timeout(timeout):
+            while not check():
+                self.changed.clear()
+                await self.changed.wait()
+
+    async def close(self) -> None:
+        await self.ws.close()
+        if self._reader:
+            self._reader.cancel()

@@ -1,0 +1,785 @@
+// The live room protocol, client side (docs/protocol.md is the contract).
+//
+// No DOM here: this module runs in the browser and under Node alike. It owns one WebSocket at
+// a time, keeps the room's event order (the last applied `seq`), resumes after a drop and
+// queues commands while the socket is down. It reports through the `on…` hooks; the UI
+// modules under room/ only render what they are told.
+
+/** @typedef {"host" | "co-host" | "speaker" | "moderator" | "attendee"} Role */
+
+/**
+ * A person in the room, as the server stamps them.
+ * @typedef {object} Person
+ * @property {string} id Member id: stable within the room, neither an account id nor an email.
+ * @property {string} name
+ * @property {Role} role
+ */
+
+/**
+ * @typedef {object} ChatMessage
+ * @property {number} id
+ * @property {Person} author
+ * @property {string} body
+ * @property {number | null} reply_to
+ * @property {boolean} to_hosts
+ * @property {string} at ISO 8601 UTC.
+ * @property {string | null} edited_at
+ * @property {number} [seq]
+ */
+
+/**
+ * @typedef {object} RoomState
+ * @property {number} [slow_mode] Seconds between messages for attendees and speakers; 0 is off.
+ * @property {string} [title]
+ * @property {string} [starts_at]
+ * @property {string} [ends_at]
+ */
+
+/** @typedef {"clap" | "heart" | "laugh" | "wow" | "thumbs_up" | "question"} Reaction */
+
+// ---- Frames from the server ------------------------------------------------------------
+
+/**
+ * @typedef {object} AckFrame
+ * @property {"ack"} type
+ * @property {string | number} ref
+ * @property {number} [room] On the answer to `join`.
+ * @property {number} [seq] The room's seq (join) or the seq of the event the command produced.
+ * @property {number} [id] The id of a created message.
+ * @property {ChatMessage[]} [messages] `chat.history`: oldest first.
+ * @property {boolean} [more] `chat.history`: whether even older messages exist.
+ */
+
+/**
+ * Server codes, then the client's own: "disconnected" (the socket dropped before an answer
+ * and the command is not safe to repeat, or it is ephemeral), "closed" (close() was
+ * called, or the room refused us for good), "queue_full" (too many commands waiting).
+ * @typedef {"invalid" | "forbidden" | "not_found" | "rate_limited" | "slow_mode" |
+ *   "not_in_room" | "edit_window_passed" | "unavailable" |
+ *   "disconnected" | "closed" | "queue_full"} ErrorCode
+ */
+
+/**
+ * @typedef {object} ErrorFrame
+ * @property {"error"} type
+ * @property {string | number | null} ref
+ * @property {ErrorCode} code
+ * @property {string} message
+ * @property {string | null} [field]
+ * @property {number | null} [retry_after] Seconds, for `rate_limited` and `slow_mode`.
+ */
+
+/**
+ * @typedef {object} Snapshot
+ * @property {"snapshot"} type
+ * @property {number} room
+ * @property {number} seq
+ * @property {boolean} stale True when it replaces state the client had (resume too old).
+ * @property {Person} you
+ * @property {Person[]} people
+ * @property {ChatMessage[]} chat Oldest first.
+ * @property {string[]} hands Member ids, in the order the hands went up.
+ * @property {RoomState} state
+ * @property {boolean} more_chat Whether older messages can be loaded with chat.history.
+ */
+
+/**
+ * Fields every room event has.
+ * @typedef {object} EventBase
+ * @property {number} room
+ * @property {number} seq
+ * @property {string} at
+ */
+
+/** @typedef {EventBase & {type: "chat.message", message: ChatMessage}} ChatMessageEvent */
+/** @typedef {EventBase & {type: "chat.edited", id: number, body: string, edited_at: string}} ChatEditedEvent */
+/** @typedef {EventBase & {type: "chat.deleted", id: number, by: string}} ChatDeletedEvent */
+/** @typedef {EventBase & {type: "room.updated", state: RoomState}} RoomUpdatedEvent */
+/** @typedef {EventBase & {type: "presence", joined: Person[], left: string[]}} PresenceEvent */
+/** @typedef {EventBase & {type: "hand.raised", member: string, hands: string[]}} HandRaisedEvent */
+/** @typedef {EventBase & {type: "hand.lowered", member: string, by: string, hands: string[]}} HandLoweredEvent */
+/** @typedef {EventBase & {type: "hand.called", member: string, by: string, hands: string[]}} HandCalledEvent */
+
+/**
+ * @typedef {ChatMessageEvent | ChatEditedEvent | ChatDeletedEvent | RoomUpdatedEvent |
+ *   PresenceEvent | HandRaisedEvent | HandLoweredEvent | HandCalledEvent} RoomEvent
+ */
+
+/**
+ * @typedef {object} EventsFrame
+ * @property {"events"} type
+ * @property {number} room
+ * @property {RoomEvent[]} events In seq order.
+ */
+
+/**
+ * @typedef {object} ReactionsFrame
+ * @property {"reactions"} type
+ * @property {number} room
+ * @property {Partial<Record<Reaction, number>>} counts Since the previous frame (about 1 s).
+ */
+
+/**
+ * @typedef {object} PongFrame
+ * @property {"pong"} type
+ * @property {string | number} ref
+ */
+
+/** @typedef {AckFrame | ErrorFrame | Snapshot | EventsFrame | ReactionsFrame | PongFrame} ServerFrame */
+
+// ---- Frames from the client ------------------------------------------------------------
+
+/** @typedef {{op: "join", ref: number, room: number, since?: number}} JoinCommand */
+/** @typedef {{op: "leave", ref: number}} LeaveCommand */
+/** @typedef {{op: "ping", ref: number}} PingCommand */
+/**
+ * @typedef {{op: "chat.send", ref: number, client_id: string, body: string,
+ *   reply_to?: number, to_hosts?: boolean}} ChatSendCommand
+ */
+/** @typedef {{op: "chat.edit", ref: number, id: number, body: string}} ChatEditCommand */
+/** @typedef {{op: "chat.delete", ref: number, id: number}} ChatDeleteCommand */
+/** @typedef {{op: "chat.history", ref: number, before: number, limit?: number}} ChatHistoryCommand */
+/** @typedef {{op: "hand.raise", ref: number}} HandRaiseCommand */
+/** @typedef {{op: "hand.lower", ref: number, member?: string}} HandLowerCommand */
+/** @typedef {{op: "hand.next", ref: number}} HandNextCommand */
+/** @typedef {{op: "react", ref: number, reaction: Reaction}} ReactCommand */
+/** @typedef {{op: "room.slow_mode", ref: number, seconds: number}} SlowModeCommand */
+
+/**
+ * @typedef {JoinCommand | LeaveCommand | PingCommand | ChatSendCommand | ChatEditCommand |
+ *   ChatDeleteCommand | ChatHistoryCommand | HandRaiseCommand | HandLowerCommand |
+ *   HandNextCommand | ReactCommand | SlowModeCommand} Command
+ */
+
+// ---- The client ------------------------------------------------------------------------
+
+/** @typedef {"connecting" | "live" | "reconnecting" | "closed"} Status */
+
+/**
+ * The few things RoomClient needs of a WebSocket; the browser's and a test's fake both fit.
+ * @typedef {object} SocketLike
+ * @property {number} readyState
+ * @property {(data: string) => void} send
+ * @property {(code?: number, reason?: string) => void} close
+ * @property {((ev: unknown) => void) | null} onopen
+ * @property {((ev: {data: unknown}) => void) | null} onmessage
+ * @property {((ev: {code: number, reason: string}) => void) | null} onclose
+ * @property {((ev: unknown) => void) | null} onerror
+ */
+
+/** @typedef {new (url: string) => SocketLike} SocketConstructor */
+
+/**
+ * @typedef {object} Timers
+ * @property {(fn: () => void, ms: number) => unknown} setTimeout
+ * @property {(handle: unknown) => void} clearTimeout
+ * @property {(fn: () => void, ms: number) => unknown} setInterval
+ * @property {(handle: unknown) => void} clearInterval
+ */
+
+/**
+ * @typedef {object} RoomClientOptions
+ * @property {string} url The socket's URL, e.g. "wss://studyhall.example/ws".
+ * @property {number} room The event's id.
+ * @property {(() => Promise<string>) | null} [ticketProvider] For guests: a fresh single-use
+ *   ticket for each attempt. An error with `permanent: true` stops reconnecting.
+ * @property {SocketConstructor} [WebSocket] Defaults to the global WebSocket.
+ * @property {Timers} [timers] Defaults to the global timer functions.
+ * @property {() => number} [random] In [0, 1); for the backoff's jitter.
+ * @property {number} [pingInterval] Milliseconds between pings (25 s).
+ * @property {number} [joinTimeout] Milliseconds an attempt may take to be joined (15 s).
+ * @property {{initial: number, max: number}} [backoff] Milliseconds (0.5 s doubling to 15 s).
+ * @property {number} [maxQueue] Commands that may wait for the socket (200).
+ */
+
+/**
+ * @typedef {object} Pending
+ * @property {Omit<Command, "ref">} frame
+ * @property {(ack: AckFrame) => void} resolve
+ * @property {(error: ErrorFrame) => void} reject
+ */
+
+// Ops whose effect is the same when sent twice, so a command in flight when the socket
+// dropped may go again after the re-join. chat.send is among them thanks to its client_id;
+// hand.next is not (it would call on two people); react is ephemeral and goes stale.
+const SAFE_TO_REPEAT = new Set([
+  "chat.send",
+  "chat.edit",
+  "chat.delete",
+  "chat.history",
+  "hand.raise",
+  "hand.lower",
+  "room.slow_mode",
+]);
+
+// Answers to `join` after which trying again later may work; any other refusal is final.
+const JOIN_RETRY_CODES = new Set(["unavailable", "rate_limited"]);
+
+const CLOSE_SESSION_ENDED = 4001;
+const CLOSE_NORMAL = 1000;
+// An application close code (4000–4999) for sockets we give up on: no answer in time.
+const CLOSE_NO_ANSWER = 4000;
+const OPEN = 1;
+
+/**
+ * Delay before reconnect attempt `attempt` (0 for the first): exponential, capped, with
+ * ±50% jitter so that a room full of clients dropped together does not return together.
+ * @param {number} attempt
+ * @param {{initial: number, max: number}} backoff
+ * @param {() => number} random
+ * @returns {number} milliseconds
+ */
+export function backoffDelay(attempt, backoff, random) {
+  const base = Math.min(backoff.max, backoff.initial * 2 ** Math.min(attempt, 30));
+  return base * (0.5 + random());
+}
+
+/**
+ * A client id for chat.send: random, so that the server can recognize a retry.
+ * @returns {string}
+ */
+export function newClientId() {
+  const bytes = new Uint8Array(12);
+  if (globalThis.crypto?.getRandomValues) {
+    globalThis.crypto.getRandomValues(bytes);
+  } else {
+    for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+  }
+  return "c-" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * @param {ErrorCode} code
+ * @param {string} message
+ * @param {string | number | null} [ref]
+ * @returns {ErrorFrame}
+ */
+function clientError(code, message, ref = null) {
+  return { type: "error", ref, code, message, field: null, retry_after: null };
+}
+
+export class RoomClient {
+  /** @type {(snapshot: Snapshot) => void} Replace all room state with this one. */
+  onSnapshot = () => {};
+  /** @type {(event: RoomEvent) => void} Each room event once, in seq order. */
+  onEvent = () => {};
+  /** @type {(counts: ReactionsFrame["counts"]) => void} */
+  onReactions = () => {};
+  /** @type {(status: Status, reason: string) => void} */
+  onStatus = () => {};
+  /** @type {(error: ErrorFrame) => void} Errors no command promise is waiting for. */
+  onError = () => {};
+
+  /** @type {Status} */
+  #status = "closed";
+  /** @type {number | null} */
+  #lastSeq = null;
+  #ref = 0;
+  /** @type {SocketLike | null} */
+  #ws = null;
+  /** @type {number | null} */
+  #joinRef = null;
+  #joined = false;
+  // A join without `since` is answered by the ack then the snapshot; events that would
+  // somehow come between them wait here rather than being applied to no state.
+  #awaitingSnapshot = false;
+  /** @type {RoomEvent[]} */
+  #early = [];
+  /** @type {Map<number, Pending>} Sent on the current socket, awaiting an answer. */
+  #inflight = new Map();
+  /** @type {Pending[]} Waiting for the socket to be joined. */
+  #queue = [];
+  #attempt = 0;
+  #wasLive = false;
+  #deliberate = false;
+  // Bumped by close() and by each attempt, so that a ticket fetched for an abandoned
+  // attempt is not used.
+  #generation = 0;
+  #missedPongs = 0;
+  /** @type {unknown} */
+  #retryTimer = null;
+  /** @type {unknown} */
+  #joinTimer = null;
+  /** @type {unknown} */
+  #pingTimer = null;
+
+  /** @param {RoomClientOptions} options */
+  constructor(options) {
+    this.url = options.url;
+    this.room = options.room;
+    this.ticketProvider = options.ticketProvider ?? null;
+    /** @type {SocketConstructor} */
+    this.Socket = options.WebSocket ?? /** @type {SocketConstructor} */ (globalThis.WebSocket);
+    /** @type {Timers} */
+    this.timers = options.timers ?? {
+      setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
+      clearTimeout: (h) => globalThis.clearTimeout(/** @type {any} */ (h)),
+      setInterval: (fn, ms) => globalThis.setInterval(fn, ms),
+      clearInterval: (h) => globalThis.clearInterval(/** @type {any} */ (h)),
+    };
+    this.random = options.random ?? Math.random;
+    this.pingInterval = options.pingInterval ?? 25_000;
+    this.joinTimeout = options.joinTimeout ?? 15_000;
+    this.backoff = options.backoff ?? { initial: 500, max: 15_000 };
+    this.maxQueue = options.maxQueue ?? 200;
+  }
+
+  /** @returns {Status} */
+  get status() {
+    return this.#status;
+  }
+
+  /** The seq of the last event (or snapshot) applied; null before the first snapshot. */
+  get lastSeq() {
+    return this.#lastSeq;
+  }
+
+  /** Open the socket and join the room; after close(), join again and resume. */
+  connect() {
+    if (this.#ws || this.#retryTimer !== null || this.#status === "connecting") return;
+    this.#deliberate = false;
+    this.#attempt = 0;
+    this.#setStatus(this.#wasLive ? "reconnecting" : "connecting", "");
+    void this.#open();
+  }
+
+  /** Leave for good: no reconnect; commands still waiting are rejected with "closed". */
+  close() {
+    this.#deliberate = true;
+    this.#generation++;
+    this.#stopTimers();
+    const ws = this.#ws;
+    this.#ws = null;
+    this.#joined = false;
+    if (ws) {
+      detach(ws);
+      try {
+        ws.close(CLOSE_NORMAL, "leaving");
+      } catch {
+        // Already closing: nothing to do.
+      }
+    }
+    this.#failAll("closed", "The room connection was closed.");
+    this.#setStatus("closed", "closed");
+  }
+
+  // ---- Commands --------------------------------------------------------------------------
+
+  /**
+   * Send a chat message. The promise settles once the server has stored it (or refused).
+   * @param {string} body
+   * @param {{replyTo?: number | null, toHosts?: boolean, clientId?: string}} [options]
+   * @returns {Promise<AckFrame>} The ack carries the message's `id` and `seq`.
+   */
+  sendChat(body, { replyTo = null, toHosts = false, clientId = newClientId() } = {}) {
+    /** @type {Omit<ChatSendCommand, "ref">} */
+    const frame = { op: "chat.send", client_id: clientId, body };
+    if (replyTo != null) frame.reply_to = replyTo;
+    if (toHosts) frame.to_hosts = true;
+    return this.#command(frame);
+  }
+
+  /**
+   * @param {number} id
+   * @param {string} body
+   * @returns {Promise<AckFrame>}
+   */
+  editChat(id, body) {
+    return this.#command({ op: "chat.edit", id, body });
+  }
+
+  /**
+   * @param {number} id
+   * @returns {Promise<AckFrame>}
+   */
+  deleteChat(id) {
+    return this.#command({ op: "chat.delete", id });
+  }
+
+  /**
+   * Messages older than message `before`; the ack has `messages` (oldest first) and `more`.
+   * @param {number} before
+   * @param {number} [limit]
+   * @returns {Promise<AckFrame>}
+   */
+  history(before, limit = 50) {
+    return this.#command({ op: "chat.history", before, limit });
+  }
+
+  /** @returns {Promise<AckFrame>} */
+  raiseHand() {
+    return this.#command({ op: "hand.raise" });
+  }
+
+  /**
+   * Lower your own hand, or (hosts, co-hosts, moderators) someone else's.
+   * @param {string} [member]
+   * @returns {Promise<AckFrame>}
+   */
+  lowerHand(member) {
+    /** @type {Omit<HandLowerCommand, "ref">} */
+    const frame = { op: "hand.lower" };
+    if (member) frame.member = member;
+    return this.#command(frame);
+  }
+
+  /** @returns {Promise<AckFrame>} */
+  nextHand() {
+    return this.#command({ op: "hand.next" });
+  }
+
+  /**
+   * Reactions only make sense now: while the socket is down they are refused, not queued.
+   * @param {Reaction} reaction
+   * @returns {Promise<AckFrame>}
+   */
+  react(reaction) {
+    return this.#command({ op: "react", reaction }, { queue: false });
+  }
+
+  /**
+   * @param {number} seconds 0 (off) to 300.
+   * @returns {Promise<AckFrame>}
+   */
+  setSlowMode(seconds) {
+    return this.#command({ op: "room.slow_mode", seconds });
+  }
+
+  /**
+   * @param {Omit<Command, "ref">} frame
+   * @param {{queue?: boolean}} [options]
+   * @returns {Promise<AckFrame>}
+   */
+  #command(frame, { queue = true } = {}) {
+    return new Promise((resolve, reject) => {
+      /** @type {Pending} */
+      const pending = { frame, resolve, reject };
+      if (this.#deliberate) {
+        reject(clientError("closed", "The room connection is closed."));
+      } else if (this.#joined) {
+        this.#transmit(pending);
+      } else if (!queue) {
+        reject(clientError("disconnected", "Not connected to the room right now."));
+      } else if (this.#queue.length >= this.maxQueue) {
+        reject(clientError("queue_full", "Too many actions are waiting for the connection."));
+      } else {
+        this.#queue.push(pending);
+      }
+    });
+  }
+
+  /** @param {Pending} pending */
+  #transmit(pending) {
+    const ref = ++this.#ref;
+    this.#inflight.set(ref, pending);
+    this.#send({ ...pending.frame, ref });
+  }
+
+  /** @param {object} frame */
+  #send(frame) {
+    const ws = this.#ws;
+    if (!ws || ws.readyState !== OPEN) return; // the close handler requeues what is in flight
+    try {
+      ws.send(JSON.stringify(frame));
+    } catch {
+      // The socket is failing; its close event follows and recovers.
+    }
+  }
+
+  // ---- The connection --------------------------------------------------------------------
+
+  async #open() {
+    const generation = ++this.#generation;
+    let url = this.url;
+    if (this.ticketProvider) {
+      let ticket;
+      try {
+        ticket = await this.ticketProvider();
+      } catch (error) {
+        if (generation !== this.#generation) return;
+        const err = /** @type {{message?: string, permanent?: boolean}} */ (error ?? {});
+        const reason = err.message || "Could not get a ticket to join.";
+        if (err.permanent) this.#giveUp(reason);
+        else this.#scheduleRetry(reason);
+        return;
+      }
+      if (generation !== this.#generation) return;
+      url += (url.includes("?") ? "&" : "?") + "ticket=" + encodeURIComponent(ticket);
+    }
+    /** @type {SocketLike} */
+    let ws;
+    try {
+      ws = new this.Socket(url);
+    } catch (error) {
+      this.#scheduleRetry(String(/** @type {Error} */ (error)?.message ?? error));
+      return;
+    }
+    this.#ws = ws;
+    this.#joined = false;
+    // Covers a handshake that hangs and a join that is never answered alike.
+    this.#joinTimer = this.timers.setTimeout(() => {
+      this.#joinTimer = null;
+      if (ws === this.#ws) this.#abandon(ws, "The server did not answer in time.");
+    }, this.joinTimeout);
+    ws.onopen = () => {
+      if (ws === this.#ws) this.#onOpen();
+    };
+    ws.onmessage = (ev) => {
+      if (ws === this.#ws) this.#onMessage(ev.data);
+    };
+    ws.onclose = (ev) => {
+      if (ws === this.#ws) this.#onClose(ev.code, ev.reason);
+    };
+    ws.onerror = () => {}; // a close event always follows
+  }
+
+  #onOpen() {
+    this.#missedPongs = 0;
+    this.#pingTimer = this.timers.setInterval(() => this.#ping(), this.pingInterval);
+    this.#joinRef = ++this.#ref;
+    this.#awaitingSnapshot = this.#lastSeq === null;
+    this.#early = [];
+    /** @type {JoinCommand} */
+    const join = { op: "join", ref: this.#joinRef, room: this.room };
+    if (this.#lastSeq !== null) join.since = this.#lastSeq;
+    this.#send(join);
+  }
+
+  #ping() {
+    const ws = this.#ws;
+    if (!ws) return;
+    // Any frame from the server counts as an answer; two intervals of silence mean the
+    // connection is dead even if the browser has not noticed yet.
+    if (this.#missedPongs >= 2) {
+      this.#abandon(ws, "The server stopped answering.");
+      return;
+    }
+    this.#missedPongs++;
+    this.#send({ op: "ping", ref: ++this.#ref });
+  }
+
+  /** @param {unknown} data */
+  #onMessage(data) {
+    if (typeof data !== "string") return;
+    /** @type {ServerFrame} */
+    let frame;
+    try {
+      frame = JSON.parse(data);
+    } catch {
+      return;
+    }
+    if (!frame || typeof frame !== "object") return;
+    this.#missedPongs = 0;
+    switch (frame.type) {
+      case "ack":
+        if (frame.ref === this.#joinRef) this.#onJoined();
+        else this.#settle(frame.ref, (p) => p.resolve(frame));
+        break;
+      case "error":
+        if (frame.ref !== null && frame.ref === this.#joinRef) this.#onJoinRefused(frame);
+        else if (!this.#settle(frame.ref, (p) => p.reject(frame))) this.onError(frame);
+        break;
+      case "snapshot":
+        if (frame.room === this.room) this.#applySnapshot(frame);
+        break;
+      case "events":
+        if (frame.room === this.room && Array.isArray(frame.events)) this.#applyEvents(frame.events);
+        break;
+      case "reactions":
+        if (frame.room === this.room || frame.room === undefined) this.onReactions(frame.counts ?? {});
+        break;
+      default:
+        // "pong", and frame types newer than this client: nothing to do.
+        break;
+    }
+  }
+
+  /**
+   * @param {string | number | null} ref
+   * @param {(pending: Pending) => void} fn
+   * @returns {boolean} whether a command was waiting for this ref
+   */
+  #settle(ref, fn) {
+    if (typeof ref !== "number") return false;
+    const pending = this.#inflight.get(ref);
+    if (!pending) return false;
+    this.#inflight.delete(ref);
+    fn(pending);
+    return true;
+  }
+
+  #onJoined() {
+    this.#joinRef = null;
+    this.#joined = true;
+    this.#attempt = 0;
+    this.#wasLive = true;
+    this.#clearJoinTimer();
+    this.#setStatus("live", "");
+    const queued = this.#queue;
+    this.#queue = [];
+    for (const pending of queued) this.#transmit(pending);
+  }
+
+  /** @param {ErrorFrame} frame */
+  #onJoinRefused(frame) {
+    this.#joinRef = null;
+    this.onError(frame);
+    if (JOIN_RETRY_CODES.has(frame.code) && this.#ws) {
+      this.#abandon(this.#ws, frame.message);
+    } else {
+      this.#giveUp(frame.message);
+    }
+  }
+
+  /** @param {Snapshot} snapshot */
+  #applySnapshot(snapshot) {
+    // A snapshot replaces everything, even when its seq is below ours (the room was reset).
+    this.#lastSeq = snapshot.seq;
+    this.#awaitingSnapshot = false;
+    const early = this.#early;
+    this.#early = [];
+    this.onSnapshot(snapshot);
+    this.#applyEvents(early);
+  }
+
+  /** @param {RoomEvent[]} events */
+  #applyEvents(events) {
+    if (this.#awaitingSnapshot) {
+      this.#early.push(...events);
+      return;
+    }
+    const ordered = [...events].sort((a, b) => a.seq - b.seq);
+    for (const event of ordered) {
+      if (typeof event?.seq !== "number") continue;
+      // Already applied (a resume overlapping what we had, or a duplicate): drop it. Gaps
+      // are normal: some events are only for some people.
+      if (this.#lastSeq !== null && event.seq <= this.#lastSeq) continue;
+      this.#lastSeq = event.seq;
+      this.onEvent(event);
+    }
+  }
+
+  /**
+   * @param {number} code
+   * @param {string} reason
+   */
+  #onClose(code, reason) {
+    const ws = this.#ws;
+    if (ws) detach(ws);
+    this.#ws = null;
+    this.#joined = false;
+    this.#joinRef = null;
+    this.#stopTimers();
+    this.#requeueInflight();
+    if (this.#deliberate) return;
+    if (code === CLOSE_SESSION_ENDED) {
+      this.#giveUp("Your session ended. Sign in again to rejoin.");
+      return;
+    }
+    this.#scheduleRetry(reason || `Connection lost (${code}).`);
+  }
+
+  /**
+   * Give up on a socket that will not help us any more, without waiting for its close
+   * handshake (which never ends on a dead connection).
+   * @param {SocketLike} ws
+   * @param {string} reason
+   */
+  #abandon(ws, reason) {
+    detach(ws);
+    try {
+      ws.close(CLOSE_NO_ANSWER, "no answer");
+    } catch {
+      // Closing a socket that is not open yet may throw in some engines.
+    }
+    if (ws === this.#ws) this.#onClose(CLOSE_NO_ANSWER, reason);
+  }
+
+  // What was in flight on a dropped socket goes again first, ahead of what was queued
+  // while it was down, keeping the order the person acted in.
+  #requeueInflight() {
+    /** @type {Pending[]} */
+    const again = [];
+    for (const pending of this.#inflight.values()) {
+      if (SAFE_TO_REPEAT.has(pending.frame.op)) {
+        again.push(pending);
+      } else {
+        pending.reject(
+          clientError("disconnected", "The connection dropped before the server answered."),
+        );
+      }
+    }
+    this.#inflight.clear();
+    this.#queue = [...again, ...this.#queue];
+  }
+
+  /** @param {string} reason */
+  #scheduleRetry(reason) {
+    if (this.#deliberate) return;
+    this.#setStatus("reconnecting", reason);
+    const delay = backoffDelay(this.#attempt++, this.backoff, this.random);
+    this.#retryTimer = this.timers.setTimeout(() => {
+      this.#retryTimer = null;
+      void this.#open();
+    }, delay);
+  }
+
+  /** @param {string} reason */
+  #giveUp(reason) {
+    this.#deliberate = true;
+    this.#generation++;
+    this.#stopTimers();
+    const ws = this.#ws;
+    this.#ws = null;
+    this.#joined = false;
+    if (ws) {
+      detach(ws);
+      try {
+        ws.close(CLOSE_NORMAL, "giving up");
+      } catch {
+        // Already closed.
+      }
+    }
+    this.#failAll("closed", reason);
+    this.#setStatus("closed", reason);
+  }
+
+  /**
+   * @param {ErrorCode} code
+   * @param {string} message
+   */
+  #failAll(code, message) {
+    const waiting = [...this.#inflight.values(), ...this.#queue];
+    this.#inflight.clear();
+    this.#queue = [];
+    for (const pending of waiting) pending.reject(clientError(code, message));
+  }
+
+  #clearJoinTimer() {
+    if (this.#joinTimer !== null) this.timers.clearTimeout(this.#joinTimer);
+    this.#joinTimer = null;
+  }
+
+  #stopTimers() {
+    this.#clearJoinTimer();
+    if (this.#pingTimer !== null) this.timers.clearInterval(this.#pingTimer);
+    this.#pingTimer = null;
+    if (this.#retryTimer !== null) this.timers.clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
+  }
+
+  /**
+   * @param {Status} status
+   * @param {string} reason
+   */
+  #setStatus(status, reason) {
+    if (status === this.#status && status !== "reconnecting") return;
+    this.#status = status;
+    this.onStatus(status, reason);
+  }
+}
+
+/** @param {SocketLike} ws */
+function detach(ws) {
+  ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
+}

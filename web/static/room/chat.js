@@ -1,0 +1,484 @@
+// The chat panel: renders messages and sends what the person writes through the RoomClient.
+// Every piece of user text goes into the page as text; links are <a> elements built from
+// the pieces links.js finds.
+
+import { h, part } from "./dom.js";
+import { describeError, duration } from "./errors.js";
+import { splitLinks } from "./links.js";
+import { isStaff, roleLabel } from "./people.js";
+
+/** @typedef {import("../protocol.js").RoomClient} RoomClient */
+/** @typedef {import("../protocol.js").ChatMessage} ChatMessage */
+/** @typedef {import("../protocol.js").Person} Person */
+/** @typedef {import("../protocol.js").Snapshot} Snapshot */
+/** @typedef {import("../protocol.js").RoomEvent} RoomEvent */
+/** @typedef {import("../protocol.js").ErrorFrame} ErrorFrame */
+/** @typedef {{kind: "new"} | {kind: "reply", id: number} | {kind: "edit", id: number}} Mode */
+
+const EDIT_WINDOW_MS = 5 * 60 * 1000;
+const HISTORY_PAGE = 50;
+// Past this many messages the oldest leave the page; "Load earlier messages" brings them back.
+const MAX_RENDERED = 500;
+const NEAR_BOTTOM_PX = 80;
+
+/**
+ * Append message text to `parent`: text nodes, and links for http(s) URLs only.
+ * @param {HTMLElement} parent
+ * @param {string} text
+ */
+export function appendText(parent, text) {
+  for (const piece of splitLinks(text)) {
+    if (piece.href) {
+      parent.append(
+        h("a", {
+          text: piece.text,
+          attrs: { href: piece.href, rel: "nofollow noopener noreferrer", target: "_blank" },
+        }),
+      );
+    } else {
+      parent.append(piece.text);
+    }
+  }
+}
+
+/**
+ * @param {string} text
+ * @param {number} [length]
+ */
+function excerpt(text, length = 80) {
+  const line = text.replace(/\s+/g, " ").trim();
+  return line.length > length ? `${line.slice(0, length - 1)}…` : line;
+}
+
+/** @param {string} iso */
+function clock(iso) {
+  const when = new Date(iso);
+  return Number.isNaN(when.getTime()) ? "" : when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+}
+
+export class ChatPanel {
+  /** @type {Person | null} */
+  me = null;
+  /** @type {Map<number, ChatMessage>} */
+  messages = new Map();
+  /** @type {Map<number, HTMLLIElement>} */
+  items = new Map();
+  /** @type {Map<number, HTMLLIElement>} sent, acked, waiting for their chat.message event */
+  pendingById = new Map();
+  /** @type {Map<number, ReturnType<typeof setTimeout>>} */
+  editTimers = new Map();
+  /** @type {Mode} */
+  mode = { kind: "new" };
+  more = false;
+  loadingEarlier = false;
+  slowMode = 0;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  errorTimer = undefined;
+
+  /**
+   * @param {HTMLElement} root the panel's section
+   * @param {RoomClient} client
+   */
+  constructor(root, client) {
+    this.client = client;
+    this.scroller = part(root, "chat-scroll", HTMLElement);
+    this.list = part(root, "chat-messages", HTMLOListElement);
+    this.pending = part(root, "chat-pending", HTMLOListElement);
+    this.earlier = part(root, "chat-earlier", HTMLButtonElement);
+    this.form = part(root, "chat-form", HTMLFormElement);
+    this.body = part(root, "chat-body", HTMLTextAreaElement);
+    this.toHosts = part(root, "chat-to-hosts", HTMLInputElement);
+    this.context = part(root, "chat-context", HTMLElement);
+    this.contextText = part(root, "chat-context-text", HTMLElement);
+    this.contextCancel = part(root, "chat-context-cancel", HTMLButtonElement);
+    this.error = part(root, "chat-error", HTMLElement);
+    this.slowNote = part(root, "chat-slow-note", HTMLElement);
+    this.staffTools = part(root, "chat-staff-tools", HTMLElement);
+    this.slowSelect = part(root, "chat-slow-select", HTMLSelectElement);
+
+    this.body.addEventListener("keydown", (event) => this.#onKey(event));
+    this.form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.#submit();
+    });
+    this.contextCancel.addEventListener("click", () => this.#setMode({ kind: "new" }));
+    this.earlier.addEventListener("click", () => this.#loadEarlier());
+    this.slowSelect.addEventListener("change", () => this.#changeSlowMode());
+    this.list.addEventListener("click", (event) => this.#onAction(event));
+  }
+
+  // ---- From the room -----------------------------------------------------------------------
+
+  /** @param {Snapshot} snapshot */
+  showSnapshot(snapshot) {
+    this.me = snapshot.you;
+    for (const timer of this.editTimers.values()) clearTimeout(timer);
+    this.editTimers.clear();
+    this.messages.clear();
+    this.items.clear();
+    this.list.setAttribute("aria-busy", "true");
+    this.list.replaceChildren();
+    for (const message of snapshot.chat) this.#add(message, "end");
+    this.list.setAttribute("aria-busy", "false");
+    this.more = snapshot.more_chat;
+    this.earlier.hidden = !this.more;
+    this.#setSlowMode(snapshot.state?.slow_mode ?? 0);
+    this.staffTools.hidden = !isStaff(this.me.role);
+    if (this.mode.kind !== "new" && !this.messages.has(this.mode.id)) this.#setMode({ kind: "new" });
+    this.#scrollToBottom();
+  }
+
+  /**
+   * The person's own details changed (a new role): redraw what depends on them.
+   * @param {Person} me
+   */
+  setMe(me) {
+    this.me = me;
+    this.staffTools.hidden = !isStaff(me.role);
+    this.#setSlowMode(this.slowMode);
+    for (const [id, li] of this.items) this.#fill(li, /** @type {ChatMessage} */ (this.messages.get(id)));
+  }
+
+  /** @param {RoomEvent} event */
+  applyEvent(event) {
+    switch (event.type) {
+      case "chat.message": {
+        const stick = this.#nearBottom() || event.message.author.id === this.me?.id;
+        this.#add(event.message, "end");
+        this.#trim();
+        if (stick) this.#scrollToBottom();
+        break;
+      }
+      case "chat.edited": {
+        const message = this.messages.get(event.id);
+        const li = this.items.get(event.id);
+        if (!message || !li) break;
+        message.body = event.body;
+        message.edited_at = event.edited_at;
+        this.#fill(li, message);
+        break;
+      }
+      case "chat.deleted":
+        this.#remove(event.id);
+        break;
+      case "room.updated":
+        if (typeof event.state?.slow_mode === "number") this.#setSlowMode(event.state.slow_mode);
+        break;
+      default:
+        break;
+    }
+  }
+
+  // ---- Rendering ---------------------------------------------------------------------------
+
+  /**
+   * @param {ChatMessage} message
+   * @param {"start" | "end"} where
+   * @param {Node | null} [before] with "start": the first message already shown
+   */
+  #add(message, where, before = null) {
+    if (this.items.has(message.id)) return;
+    const li = h("li", { className: "message", attrs: { id: `msg-${message.id}` } });
+    li.dataset.id = String(message.id);
+    this.messages.set(message.id, message);
+    this.items.set(message.id, li);
+    this.#fill(li, message);
+    if (where === "end") this.list.append(li);
+    else this.list.insertBefore(li, before);
+    const pending = this.pendingById.get(message.id);
+    if (pending) {
+      pending.remove();
+      this.pendingById.delete(message.id);
+    }
+    this.#scheduleEditExpiry(message);
+  }
+
+  /**
+   * (Re)draw one message's content.
+   * @param {HTMLLIElement} li
+   * @param {ChatMessage} message
+   */
+  #fill(li, message) {
+    const mine = this.me !== null && message.author.id === this.me.id;
+    li.classList.toggle("own", mine);
+    li.classList.toggle("private", message.to_hosts);
+
+    const head = h("p", { className: "message-head" }, [h("span", { className: "author", text: message.author.name })]);
+    const label = roleLabel(message.author.role);
+    if (label) head.append(" ", h("span", { className: `badge role-${message.author.role}`, text: label }));
+    head.append(" ", h("time", { className: "meta", text: clock(message.at), attrs: { datetime: message.at } }));
+    if (message.edited_at) head.append(" ", h("span", { className: "meta", text: "(edited)" }));
+    if (message.to_hosts) head.append(" ", h("span", { className: "badge private", text: "Private to hosts" }));
+
+    const parts = [head];
+    if (message.reply_to != null) parts.push(this.#quote(message.reply_to));
+    const body = h("p", { className: "message-body" });
+    appendText(body, message.body);
+    parts.push(body);
+
+    const actions = h("p", { className: "message-actions" }, [
+      this.#action("reply", "Reply", `Reply to ${message.author.name}`),
+    ]);
+    if (mine && this.#editable(message)) actions.append(" ", this.#action("edit", "Edit", "Edit your message"));
+    if (mine || isStaff(this.me?.role)) {
+      const whose = mine ? "your message" : `the message from ${message.author.name}`;
+      actions.append(" ", this.#action("delete", "Delete", `Delete ${whose}`));
+    }
+    parts.push(actions);
+    li.replaceChildren(...parts);
+  }
+
+  /**
+   * @param {string} action
+   * @param {string} text
+   * @param {string} label
+   */
+  #action(action, text, label) {
+    const button = h("button", { className: "link", text, attrs: { type: "button", "aria-label": label } });
+    button.dataset.action = action;
+    return button;
+  }
+
+  /** @param {number} id */
+  #quote(id) {
+    const target = this.messages.get(id);
+    const quote = h("p", { className: "reply-quote" });
+    quote.dataset.replyTo = String(id);
+    if (target) {
+      quote.append(
+        h("a", {
+          text: `Replying to ${target.author.name}: ${excerpt(target.body)}`,
+          attrs: { href: `#msg-${id}` },
+        }),
+      );
+    } else {
+      quote.textContent = "Replying to an earlier message";
+    }
+    return quote;
+  }
+
+  /** @param {ChatMessage} message */
+  #editable(message) {
+    return Date.now() - Date.parse(message.at) < EDIT_WINDOW_MS;
+  }
+
+  // Own messages lose their Edit button when the window closes (the server enforces it too).
+  /** @param {ChatMessage} message */
+  #scheduleEditExpiry(message) {
+    if (!this.me || message.author.id !== this.me.id) return;
+    const left = Date.parse(message.at) + EDIT_WINDOW_MS - Date.now();
+    if (!(left > 0)) return;
+    this.editTimers.set(
+      message.id,
+      setTimeout(() => {
+        this.editTimers.delete(message.id);
+        const li = this.items.get(message.id);
+        if (li) this.#fill(li, message);
+      }, left + 50),
+    );
+  }
+
+  /** @param {number} id */
+  #remove(id) {
+    const li = this.items.get(id);
+    if (li?.contains(document.activeElement)) this.body.focus();
+    li?.remove();
+    this.items.delete(id);
+    this.messages.delete(id);
+    clearTimeout(this.editTimers.get(id));
+    this.editTimers.delete(id);
+    for (const quote of this.list.querySelectorAll(`.reply-quote[data-reply-to="${id}"]`)) {
+      quote.textContent = "Replying to a removed message";
+    }
+    if (this.mode.kind !== "new" && this.mode.id === id) this.#setMode({ kind: "new" });
+  }
+
+  #trim() {
+    while (this.items.size > MAX_RENDERED) {
+      const [oldest] = this.items.keys();
+      this.items.get(oldest)?.remove();
+      this.items.delete(oldest);
+      this.messages.delete(oldest);
+      this.more = true;
+    }
+    this.earlier.hidden = !this.more;
+  }
+
+  /** @param {number} seconds */
+  #setSlowMode(seconds) {
+    this.slowMode = seconds;
+    if (seconds > 0) {
+      const exempt = isStaff(this.me?.role) ? " (hosts and moderators are exempt)" : "";
+      this.slowNote.textContent = `Slow mode: one message every ${duration(seconds)}${exempt}.`;
+    } else {
+      this.slowNote.textContent = "";
+    }
+    this.slowNote.hidden = seconds <= 0;
+    const value = String(seconds);
+    if (![...this.slowSelect.options].some((o) => o.value === value)) {
+      this.slowSelect.append(h("option", { text: duration(seconds), attrs: { value } }));
+    }
+    this.slowSelect.value = value;
+  }
+
+  #nearBottom() {
+    const s = this.scroller;
+    return s.scrollHeight - s.scrollTop - s.clientHeight < NEAR_BOTTOM_PX;
+  }
+
+  #scrollToBottom() {
+    this.scroller.scrollTop = this.scroller.scrollHeight;
+  }
+
+  // ---- From the person ---------------------------------------------------------------------
+
+  /** @param {KeyboardEvent} event */
+  #onKey(event) {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing && !event.altKey) {
+      event.preventDefault();
+      this.form.requestSubmit();
+    } else if (event.key === "Escape" && this.mode.kind !== "new") {
+      event.preventDefault();
+      this.#setMode({ kind: "new" });
+    }
+  }
+
+  #submit() {
+    const text = this.body.value.trim();
+    if (!text) return;
+    this.#clearError();
+    const mode = this.mode;
+    this.body.value = "";
+    this.#setMode({ kind: "new" }, false);
+    if (mode.kind === "edit") {
+      this.client.editChat(mode.id, text).catch((error) => {
+        if (!this.body.value) this.body.value = text;
+        if (this.messages.has(mode.id)) this.#setMode(mode, false);
+        this.#showError(error);
+      });
+      return;
+    }
+    const replyTo = mode.kind === "reply" ? mode.id : null;
+    const toHosts = this.toHosts.checked;
+    const pending = h("li", { className: "message pending" }, [
+      h("p", { className: "message-head meta", text: toHosts ? "Sending privately to the hosts…" : "Sending…" }),
+      h("p", { className: "message-body", text }),
+    ]);
+    this.pending.append(pending);
+    this.#scrollToBottom();
+    this.client.sendChat(text, { replyTo, toHosts }).then(
+      (ack) => {
+        if (typeof ack.id !== "number" || this.items.has(ack.id)) pending.remove();
+        else this.pendingById.set(ack.id, pending);
+      },
+      (error) => {
+        pending.remove();
+        if (!this.body.value) this.body.value = text;
+        this.#showError(error);
+      },
+    );
+  }
+
+  /**
+   * @param {Mode} mode
+   * @param {boolean} [focus]
+   */
+  #setMode(mode, focus = true) {
+    this.mode = mode;
+    const target = mode.kind === "new" ? undefined : this.messages.get(mode.id);
+    if (mode.kind === "new" || !target) {
+      this.context.hidden = true;
+      this.contextText.textContent = "";
+      this.toHosts.disabled = false;
+    } else if (mode.kind === "reply") {
+      this.context.hidden = false;
+      this.contextText.textContent = `Replying to ${target.author.name}: ${excerpt(target.body, 60)}`;
+      this.toHosts.disabled = false;
+    } else {
+      this.context.hidden = false;
+      this.contextText.textContent = "Editing your message";
+      this.toHosts.disabled = true;
+    }
+    if (focus) this.body.focus();
+  }
+
+  /** @param {MouseEvent} event */
+  #onAction(event) {
+    const button = /** @type {HTMLElement} */ (event.target).closest("button[data-action]");
+    const li = button?.closest("li.message");
+    if (!(button instanceof HTMLButtonElement) || !(li instanceof HTMLLIElement)) return;
+    const id = Number(li.dataset.id);
+    const message = this.messages.get(id);
+    if (!message) return;
+    switch (button.dataset.action) {
+      case "reply":
+        this.#setMode({ kind: "reply", id });
+        break;
+      case "edit":
+        this.body.value = message.body;
+        this.#setMode({ kind: "edit", id });
+        break;
+      case "delete":
+        if (!confirm("Delete this message for everyone?")) return;
+        this.client.deleteChat(id).catch((/** @type {ErrorFrame} */ error) => {
+          // A retried delete that had already gone through answers not_found: nothing to say.
+          if (error?.code !== "not_found") this.#showError(error);
+        });
+        break;
+      default:
+        break;
+    }
+  }
+
+  #loadEarlier() {
+    if (this.loadingEarlier) return;
+    const [oldest] = this.items.keys();
+    if (oldest === undefined) return;
+    this.loadingEarlier = true;
+    this.earlier.setAttribute("aria-busy", "true");
+    this.client.history(oldest, HISTORY_PAGE).then(
+      (ack) => {
+        const first = this.list.firstChild;
+        const before = this.scroller.scrollHeight;
+        const messages = (ack.messages ?? []).filter((m) => !this.items.has(m.id));
+        for (const message of messages) this.#add(message, "start", first);
+        for (const li of this.items.values()) {
+          const quote = li.querySelector(".reply-quote");
+          if (quote instanceof HTMLElement) quote.replaceWith(this.#quote(Number(quote.dataset.replyTo)));
+        }
+        this.scroller.scrollTop += this.scroller.scrollHeight - before;
+        this.more = Boolean(ack.more);
+        this.earlier.hidden = !this.more;
+        if (!this.more) this.scroller.focus();
+      },
+      (error) => this.#showError(error),
+    ).finally(() => {
+      this.loadingEarlier = false;
+      this.earlier.removeAttribute("aria-busy");
+    });
+  }
+
+  #changeSlowMode() {
+    const seconds = Number(this.slowSelect.value);
+    const before = this.slowMode;
+    this.client.setSlowMode(seconds).catch((error) => {
+      this.#setSlowMode(before);
+      this.#showError(error);
+    });
+  }
+
+  /** @param {unknown} error */
+  #showError(error) {
+    this.#clearError();
+    this.error.textContent = describeError(error);
+    const retry = /** @type {Partial<ErrorFrame>} */ (error ?? {}).retry_after;
+    if (typeof retry === "number" && retry > 0) {
+      this.errorTimer = setTimeout(() => this.#clearError(), Math.ceil(retry) * 1000);
+    }
+  }
+
+  #clearError() {
+    clearTimeout(this.errorTimer);
+    this.error.textContent = "";
+  }
+}

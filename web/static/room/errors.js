@@ -1,0 +1,36 @@
+// What to tell a person when the room refused something: pure, so that it can be tested.
+
+/** @typedef {import("../protocol.js").ErrorFrame} ErrorFrame */
+
+/**
+ * "1 second", "12 seconds", "2 minutes".
+ * @param {number} seconds
+ */
+export function duration(seconds) {
+  const s = Math.max(1, Math.ceil(seconds));
+  if (s >= 120 && s % 60 === 0) return `${s / 60} minutes`;
+  return s === 1 ? "1 second" : `${s} seconds`;
+}
+
+/**
+ * @param {ErrorFrame | Error | unknown} error
+ * @returns {string}
+ */
+export function describeError(error) {
+  const frame = /** @type {Partial<ErrorFrame>} */ (error ?? {});
+  const wait = typeof frame.retry_after === "number" ? duration(frame.retry_after) : null;
+  switch (frame.code) {
+    case "slow_mode":
+      return wait ? `Slow mode is on: you can send again in ${wait}.` : "Slow mode is on: wait a moment.";
+    case "rate_limited":
+      return `${frame.message || "Slow down."}${wait ? ` Try again in ${wait}.` : ""}`;
+    case "disconnected":
+      return "The connection dropped before the room answered: check, then try again.";
+    case "closed":
+      return frame.message || "You are not connected to the room.";
+    case "queue_full":
+      return "Too many actions are waiting for the connection: wait for it to come back.";
+    default:
+      return frame.message || "Something went wrong. Try again.";
+  }
+}
