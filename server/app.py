@@ -41,7 +41,11 @@ def create_app(settings: Settings) -> Starlette:
         *events_api.routes,
         *rooms.api_routes,
     ]
-    models: dict[str, type[BaseModel]] = {**accounts_api.SCHEMAS, **communities_api.SCHEMAS, **events_api.SCHEMAS}
+    models: dict[str, type[BaseModel]] = {
+        **accounts_api.SCHEMAS,
+        **communities_api.SCHEMAS,
+        **events_api.SCHEMAS,
+    }
     schema = openapi.build_schema(api_routes, models)
     routes: list[BaseRoute] = [
         *health.routes,

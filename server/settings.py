@@ -27,6 +27,8 @@ class Limits:
     ws_per_worker: int = 10_000
     ws_per_person: int = 8
     ws_queue: int = 256
+    ws_ticket_ttl_s: int = 60
+    resume_window: int = 1000
     sign_in_attempts: int = 10
     sign_in_window_s: int = 900
     chat_per_10s: int = 10
@@ -153,6 +155,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ws_per_worker=_int(env, "WS_MAX_CONNECTIONS", Limits.ws_per_worker, 1, 1_000_000),
         ws_per_person=_int(env, "WS_MAX_PER_PERSON", Limits.ws_per_person, 1, 1000),
         ws_queue=_int(env, "WS_QUEUE", Limits.ws_queue, 8, 100_000),
+        ws_ticket_ttl_s=_int(env, "WS_TICKET_TTL", Limits.ws_ticket_ttl_s, 1, 60),
+        resume_window=_int(env, "RESUME_WINDOW", Limits.resume_window, 10, 1_000_000),
         sign_in_attempts=_int(env, "SIGN_IN_ATTEMPTS", Limits.sign_in_attempts, 1, 10_000),
         chat_per_10s=_int(env, "CHAT_PER_10S", Limits.chat_per_10s, 1, 10_000),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -11,6 +12,15 @@ import time
 from pathlib import Path
 
 import httpx
+
+
+async def start_server(data_dir: Path, env: dict[str, str] | None = None) -> Server:
+    """A migrated SQLite database in `data_dir` (unless env names another) and a server on it."""
+    from server.store.migrate import upgrade_async
+
+    url = (env or {}).get("DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'studyhall.db'}"
+    await upgrade_async(url)
+    return await asyncio.to_thread(Server(data_dir, env).start)
 
 
 def free_port() -> int:

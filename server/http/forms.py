@@ -12,7 +12,14 @@ import zoneinfo
 from functools import cache
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 from starlette.requests import Request
 
 from server.http.errors import UserError, field_errors
@@ -23,9 +30,22 @@ _TAG = re.compile(r"^[a-z0-9][a-z0-9+#.\- ]{0,39}$")
 
 
 class Input(BaseModel):
-    """Base of every input model: unknown fields are refused, strings are trimmed."""
+    """Base of every input model: unknown fields are refused, strings are trimmed, and text
+    that no database can store (NUL, lone surrogates) is refused with the field named."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def storable_text(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise ValueError("text cannot contain NUL characters")
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError("text must be valid Unicode") from None
+        return value
 
 
 @cache
@@ -67,7 +87,7 @@ async def read_input(request: Request) -> dict[str, Any]:
     if ctype == "application/json":
         try:
             data = json.loads(await request.body())
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             raise UserError("The body is not valid JSON.", status=400) from None
         if not isinstance(data, dict):
             raise UserError("The body must be a JSON object.", status=400)

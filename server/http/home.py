@@ -1,4 +1,4 @@
-"""The home page."""
+"""The home page: what Studyhall is, and the next events of every community."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from server.http.context import studyhall
+from server.http.events.pages import home_context
 
 
 async def home(request: Request) -> Response:
-    return studyhall(request).templates.TemplateResponse(request, "home.html", {})
+    context = await home_context(request)
+    return studyhall(request).templates.TemplateResponse(request, "home.html", context)
 
 
 routes = [Route("/", home)]

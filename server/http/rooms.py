@@ -16,8 +16,6 @@ from server.live.endpoint import TICKET_PREFIX
 from server.store import room_access
 from server.store.tables import Community, Event
 
-TICKET_TTL_S = 60
-
 
 async def _page(request: Request, event_id: int, join_token: str | None) -> Response:
     sh = studyhall(request)
@@ -56,7 +54,10 @@ async def ws_ticket(request: Request) -> Response:
     summary: A single-use ticket (60 s) to open /ws without a session cookie
     description: Signed-in people send {}; guests send the token of their join link.
     tags: [rooms]
-    requestBody: {content: {application/json: {schema: {type: object, properties: {join_token: {type: string}}}}}}
+    requestBody:
+      content:
+        application/json:
+          schema: {type: object, properties: {join_token: {type: string}}}
     responses:
       200: {description: '{"ticket": "…", "expires_in": 60}'}
       401: {description: Neither signed in nor a valid join token}
@@ -80,8 +81,9 @@ async def ws_ticket(request: Request) -> Response:
     if sh.bus is None:
         raise UserError("Live rooms are not running.", status=503)
     ticket = secrets.token_urlsafe(24)
-    await sh.bus.set(TICKET_PREFIX + ticket, json.dumps(who).encode(), ttl_s=TICKET_TTL_S)
-    return JSONResponse({"ticket": ticket, "expires_in": TICKET_TTL_S})
+    ttl = sh.settings.limits.ws_ticket_ttl_s
+    await sh.bus.set(TICKET_PREFIX + ticket, json.dumps(who).encode(), ttl_s=ttl)
+    return JSONResponse({"ticket": ticket, "expires_in": ttl})
 
 
 api_routes = [Route("/api/ws-ticket", ws_ticket, methods=["POST"])]

@@ -29,7 +29,6 @@ from server.store.rooms import Speaker
 
 C = TypeVar("C", bound=c.Command)
 Handler = Callable[[LiveWorker, Session, Any], Awaitable[str | None]]
-RESUME_WINDOW = 1000
 
 
 def member_id(secret: str, room_id: int, key: str) -> str:
@@ -77,7 +76,8 @@ async def join(live: LiveWorker, session: Session, cmd: c.Join) -> str | None:
     await live.enter(hub, presence.Arrival(session.member_id, entry.name, entry.role))
     session.room_id = cmd.room
     head, _ = await live.store.read(rooms.room_head, cmd.room)
-    if cmd.since is not None and cmd.since <= head and head - cmd.since <= RESUME_WINDOW:
+    window = live.settings.limits.resume_window
+    if cmd.since is not None and cmd.since <= head and head - cmd.since <= window:
         session.push(ack(cmd.ref, room=cmd.room, seq=head))
         session.since = cmd.since
         await _attach(live, hub, session)

@@ -121,9 +121,7 @@ class RoomHub:
                 picked = tuple(i for i, w in enumerate(batch) if self._sees(session, w))
                 if picked:
                     if picked not in frames:
-                        frames[picked] = events_frame(
-                            self.room_id, [batch[i].text for i in picked]
-                        )
+                        frames[picked] = events_frame(self.room_id, [batch[i].text for i in picked])
                     session.push(frames[picked])
             session.since = max(session.since, last)
         self.flushed = last

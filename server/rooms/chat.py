@@ -16,9 +16,7 @@ def clean_body(body: str) -> str:
     if not text:
         raise CommandError("invalid", "body: a message cannot be empty", field="body")
     if len(text) > MAX_BODY:
-        raise CommandError(
-            "invalid", f"body: at most {MAX_BODY} characters", field="body"
-        )
+        raise CommandError("invalid", f"body: at most {MAX_BODY} characters", field="body")
     return text
 
 

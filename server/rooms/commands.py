@@ -176,7 +176,5 @@ def parse(frame: dict[str, Any]) -> Command:
         field = ".".join(str(p) for p in err["loc"]) or None
         raise CommandError("invalid", f"{field}: {err['msg']}", field=field) from None
     if isinstance(command, React) and command.reaction not in REACTIONS:
-        raise CommandError(
-            "invalid", f"reaction: one of {', '.join(REACTIONS)}", field="reaction"
-        )
+        raise CommandError("invalid", f"reaction: one of {', '.join(REACTIONS)}", field="reaction")
     return command

@@ -86,6 +86,8 @@ async def set_password(session: AsyncSession, person_id: int, password: str) -> 
 
 
 async def person_by_id(session: AsyncSession, person_id: int) -> Person | None:
+    if not 0 < person_id < 2**31:  # beyond PostgreSQL's integer: no such person
+        return None
     return await session.get(Person, person_id)
 
 

@@ -2,8 +2,8 @@
 
 Every change that touches an event's seats runs with the event's row locked (`locked_event`):
 on PostgreSQL `SELECT … FOR UPDATE` makes racing workers take turns, and on SQLite the
-store's single writer does the same. Inside that lock `going_count` is read and written
-without races, and `fill_seats` hands free seats to the waitlist in queue order.
+store's single writer does the same. Inside that lock `fill_seats` counts the seats taken,
+hands free ones to the waitlist in queue order and stores the exact `going_count`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.store.calendar import series_end
@@ -90,22 +90,34 @@ async def locked_event(session: AsyncSession, event_id: int) -> Event:
 
 
 async def fill_seats(session: AsyncSession, event: Event) -> list[Registration]:
-    """Promote the front of the waitlist into free seats. Call with the event locked."""
+    """Promote the front of the waitlist into free seats, then store the exact going count.
+
+    Call with the event locked. The seats are counted from the registrations, not from the
+    cached `going_count`: a registration removed by a cascade (a deleted account) frees its
+    seat at the next change instead of leaving the count wrong forever.
+    """
     await session.flush()
-    query = (
-        select(Registration)
-        .where(Registration.event_id == event.id, Registration.status == WAITLISTED)
-        .order_by(Registration.queued_at, Registration.id)
+    going = int(
+        await session.scalar(
+            select(func.count()).where(
+                Registration.event_id == event.id, Registration.status == GOING
+            )
+        )
+        or 0
     )
-    if event.capacity is not None:
-        free = event.capacity - event.going_count
-        if free <= 0:
-            return []
-        query = query.limit(free)
-    promoted = list(await session.scalars(query))
+    free = None if event.capacity is None else max(0, event.capacity - going)
+    promoted: list[Registration] = []
+    if free != 0:
+        query = (
+            select(Registration)
+            .where(Registration.event_id == event.id, Registration.status == WAITLISTED)
+            .order_by(Registration.queued_at, Registration.id)
+            .limit(free)
+        )
+        promoted = list(await session.scalars(query))
     for registration in promoted:
         registration.status = GOING
-    event.going_count += len(promoted)
+    event.going_count = going + len(promoted)
     await session.flush()
     return promoted
 

@@ -79,8 +79,6 @@ async def _enter_queue(
 
 
 async def _leave_queue(session: AsyncSession, event: Event, registration: Registration) -> None:
-    if registration.status == GOING:
-        event.going_count -= 1
     registration.status = CANCELLED
     await fill_seats(session, event)
 

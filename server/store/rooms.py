@@ -39,7 +39,8 @@ class Logged:
 
 
 async def ensure_room(session: AsyncSession, room_id: int) -> None:
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     await session.execute(insert(Room).values(id=room_id).on_conflict_do_nothing())
 
 
@@ -256,8 +257,9 @@ async def count_messages(session: AsyncSession, room_id: int) -> int:
     return int(n or 0)
 
 
-async def find_chat(session: AsyncSession, room_id: int, author_key: str,
-                    client_id: str) -> ChatMessage | None:
+async def find_chat(
+    session: AsyncSession, room_id: int, author_key: str, client_id: str
+) -> ChatMessage | None:
     return await session.scalar(
         select(ChatMessage).where(
             ChatMessage.room_id == room_id,

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 from server.store import Store, accounts, communities, events, registrations
 from server.store.tables import utcnow
@@ -34,9 +36,11 @@ class Seeded:
 
 
 async def _person(store: Store, name: str) -> Someone:
-    async def make(session: accounts.AsyncSession) -> Someone:
+    async def make(session: AsyncSession) -> Someone:
         person = await accounts.create_person(
-            session, email=f"{secrets.token_hex(6)}@example.org", password="p" * 12,
+            session,
+            email=f"{secrets.token_hex(6)}@example.org",
+            password="p" * 12,
             display_name=name,
         )
         return Someone(person.id, name, await accounts.start_session(session, person.id))
@@ -50,13 +54,18 @@ async def seed(db_url: str, attendees: int = 3) -> Seeded:
     try:
         host = await _person(store, "Grace Host")
         community = await store.write(
-            communities.create_community, owner_id=host.person_id,
-            slug=f"c-{secrets.token_hex(4)}", name="Rustaceans",
+            communities.create_community,
+            owner_id=host.person_id,
+            slug=f"c-{secrets.token_hex(4)}",
+            name="Rustaceans",
         )
         now = utcnow()
         data = events.EventInput(
-            kind="webinar", title="Intro to Rust", starts_at=now - timedelta(minutes=5),
-            ends_at=now + timedelta(hours=2), timezone="UTC",
+            kind="webinar",
+            title="Intro to Rust",
+            starts_at=now - timedelta(minutes=5),
+            ends_at=now + timedelta(hours=2),
+            timezone="UTC",
         )
         event = await store.write(events.create_event, community.id, host.person_id, data)
         people = [await _person(store, f"Learner {n}") for n in range(attendees)]
@@ -64,7 +73,9 @@ async def seed(db_url: str, attendees: int = 3) -> Seeded:
             await store.write(registrations.register_person, event.id, p.person_id)
         outsider = await _person(store, "Not Registered")
         guest = await store.write(
-            registrations.register_guest, event.id, name="Guest Gus",
+            registrations.register_guest,
+            event.id,
+            name="Guest Gus",
             email=f"{secrets.token_hex(4)}@example.org",
         )
         return Seeded(event.id, host, people, outsider, guest.join_token)
@@ -84,21 +95,36 @@ class Client:
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     @classmethod
-    async def open(cls, base_url: str, cookie: str | None = None, ticket: str | None = None,
-                   origin: str | None = None) -> Client:
+    async def open(
+        cls,
+        base_url: str,
+        cookie: str | None = None,
+        ticket: str | None = None,
+        origin: str | None = None,
+    ) -> Client:
         url = base_url.replace("http://", "ws://") + "/ws"
         if ticket:
             url += f"?ticket={ticket}"
         headers = {"Origin": origin or base_url}
         if cookie:
             headers["Cookie"] = f"studyhall_session={cookie}"
-        ws = await connect(url, additional_headers=headers, max_size=None, compression=None,
-                           open_timeout=10)
+        ws = await connect(
+            url, additional_headers=headers, max_size=None, compression=None, open_timeout=10
+        )
         client = cls(ws)
         client._reader = asyncio.create_task(client._read())
         return client
 
     async def _read(self) -> None:
+        try:
+            await self._read_frames()
+        except ConnectionClosed as closed:
+            for waiter in self._waiters.values():
+                if not waiter.done():
+                    waiter.set_exception(closed)
+        self.changed.set()
+
+    async def _read_frames(self) -> None:
         async for raw in self.ws:
             frame = json.loads(raw)
             self.frames.append(frame)
@@ -129,7 +155,7 @@ class Client:
     def last_seq(self) -> int:
         seqs = [e["seq"] for e in self.events()]
         snaps = [f["seq"] for f in self.frames if f.get("type") == "snapshot"]
-        return max(seqs + snaps + [0])
+        return int(max([*seqs, *snaps, 0]))
 
     async def wait_for(self, check: Callable[[], bool], timeout: float = 10) -> None:
         async with asyncio.timeout(timeout):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from tests.live.support import Client, Seeded
 from tests.servers import Server
@@ -24,15 +25,23 @@ async def test_chat_reaches_everyone_in_one_order(server: Server, room: Seeded) 
     clients = [await Client.open(server.url, a.cookie) for a in room.attendees]
     for c in clients:
         await c.join(room.event_id)
-    acks = await asyncio.gather(*[
-        c.send("chat.send", client_id=f"m{i}-{n}", body=f"hello {i}.{n}")
-        for n in range(5) for i, c in enumerate(clients)
-    ])
+    acks = await asyncio.gather(
+        *[
+            c.send("chat.send", client_id=f"m{i}-{n}", body=f"hello {i}.{n}")
+            for n in range(5)
+            for i, c in enumerate(clients)
+        ]
+    )
     assert all(a["type"] == "ack" for a in acks), acks
+
+    def chats(c: Client) -> list[dict[str, Any]]:
+        return [e for e in c.events() if e["type"] == "chat.message"]
+
     for c in clients:
-        await c.wait_for(lambda c=c: len([e for e in c.events() if e["type"] == "chat.message"]) >= 15)
-    orders = [[e["message"]["body"] for e in c.events() if e["type"] == "chat.message"]
-              for c in clients]
+        await c.wait_for(lambda c=c: len(chats(c)) >= 15)  # type: ignore[misc]
+    orders = [
+        [e["message"]["body"] for e in c.events() if e["type"] == "chat.message"] for c in clients
+    ]
     assert orders[0] == orders[1] == orders[2]
     seqs = [e["seq"] for e in clients[0].events()]
     assert seqs == sorted(seqs) and len(seqs) == len(set(seqs))
@@ -43,8 +52,7 @@ async def test_chat_reaches_everyone_in_one_order(server: Server, room: Seeded) 
 async def test_same_client_id_100_times_is_one_message(server: Server, room: Seeded) -> None:
     ada = await Client.open(server.url, room.attendees[0].cookie)
     await ada.join(room.event_id)
-    acks = [await ada.send("chat.send", client_id="retry-me", body="only once")
-            for _ in range(100)]
+    acks = [await ada.send("chat.send", client_id="retry-me", body="only once") for _ in range(100)]
     assert {a["type"] for a in acks} == {"ack"}
     assert len({(a["id"], a["seq"]) for a in acks}) == 1
     await asyncio.sleep(0.3)

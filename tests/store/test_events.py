@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.store import Store, communities, event_directory, events
+from server.store import Store, communities, event_directory, events, registrations
 from server.store.calendar import meetings, room_is_open
 from server.store.events import AgendaInput, EventInput, EventRefused
 from server.store.tables import Community, Person
@@ -114,8 +114,6 @@ async def test_update_replaces_parts_and_refuses_shrinking_below_going(store: St
     details = await store.read(event_directory.event_details, event.id)
     assert details is not None
     assert (details.event.title, details.tags) == ("Renamed", ["async"])
-
-    from server.store import registrations
 
     for person in await make_people(store, 2):
         await store.write(registrations.register_person, event.id, person)

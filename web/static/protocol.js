@@ -151,6 +151,11 @@
  *   HandNextCommand | ReactCommand | SlowModeCommand} Command
  */
 
+/**
+ * A command before RoomClient gives it a ref.
+ * @typedef {{[K in Command["op"]]: Omit<Extract<Command, {op: K}>, "ref">}[Command["op"]]} CommandBody
+ */
+
 // ---- The client ------------------------------------------------------------------------
 
 /** @typedef {"connecting" | "live" | "reconnecting" | "closed"} Status */
@@ -194,7 +199,7 @@
 
 /**
  * @typedef {object} Pending
- * @property {Omit<Command, "ref">} frame
+ * @property {CommandBody} frame
  * @property {(ack: AckFrame) => void} resolve
  * @property {(error: ErrorFrame) => void} reject
  */
@@ -446,7 +451,7 @@ export class RoomClient {
   }
 
   /**
-   * @param {Omit<Command, "ref">} frame
+   * @param {CommandBody} frame
    * @param {{queue?: boolean}} [options]
    * @returns {Promise<AckFrame>}
    */

@@ -10,10 +10,16 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from starlette.requests import Request
+from starlette.responses import Response
+
+from server.http.context import studyhall
 from server.store.calendar import next_meeting, room_is_open
 from server.store.event_directory import EventDetails, Speaker
 from server.store.registrations import Attendee
 from server.store.tables import Community, Event, Registration
+
+from .inputs import KIND_NAMES
 
 
 def iso(moment: datetime) -> str:
@@ -162,3 +168,26 @@ def form_values(values: dict[str, Any]) -> dict[str, Any]:
             out[f"agenda_{n}_{name}"] = item[name]
         out[f"agenda_{n}_speaker_ids"] = [str(p) for p in item["speaker_ids"]]
     return out
+
+
+# Messages shown after a redirect, chosen by a fixed key: the query string never carries text.
+NOTICES = {
+    "created": "The event is created.",
+    "saved": "Your changes are saved.",
+    "going": "You are registered: see you there!",
+    "waitlisted": "The event is full: you are on the waitlist and move up as seats free.",
+    "cancelled": "Your registration is cancelled.",
+    "registered": "You are registered. Keep the link of this page: it is your way in.",
+}
+
+
+def helpers() -> dict[str, Any]:
+    """What every event template formats times and kinds with."""
+    return {"when": when, "span": span, "kinds": KIND_NAMES}
+
+
+def page(request: Request, name: str, status: int = 200, **context: Any) -> Response:
+    notice = NOTICES.get(request.query_params.get("done", ""))
+    return studyhall(request).templates.TemplateResponse(
+        request, name, {**helpers(), "notice": notice, **context}, status_code=status
+    )

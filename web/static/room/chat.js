@@ -336,7 +336,7 @@ export class ChatPanel {
   #onKey(event) {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing && !event.altKey) {
       event.preventDefault();
-      this.form.requestSubmit();
+      if (this.body.value.trim()) this.form.requestSubmit();
     } else if (event.key === "Escape" && this.mode.kind !== "new") {
       event.preventDefault();
       this.#setMode({ kind: "new" });

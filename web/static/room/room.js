@@ -1,0 +1,164 @@
+// The live room page: reads the room from the page, connects a RoomClient and hands what
+// it reports to the panels. Only wiring lives here.
+
+import { RoomClient } from "../protocol.js";
+import { ChatPanel } from "./chat.js";
+import { part } from "./dom.js";
+import { HandsPanel } from "./hands.js";
+import { PeoplePanel, applyPresence, applySnapshot } from "./people.js";
+import { ReactionsPanel } from "./reactions.js";
+
+/** @typedef {import("../protocol.js").Person} Person */
+/** @typedef {import("../protocol.js").Status} Status */
+/** @typedef {import("./people.js").People} People */
+
+const CSRF_COOKIE = "studyhall_csrf";
+
+/** @param {string} name */
+function cookie(name) {
+  for (const pair of document.cookie.split(";")) {
+    const [key, ...rest] = pair.trim().split("=");
+    if (key === name) return decodeURIComponent(rest.join("="));
+  }
+  return "";
+}
+
+/**
+ * A single-use ticket for a guest's socket, bought with the join link's token.
+ * @param {string} joinToken
+ * @returns {Promise<string>}
+ */
+async function fetchTicket(joinToken) {
+  const response = await fetch("/api/ws-ticket", {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": cookie(CSRF_COOKIE) },
+    body: JSON.stringify({ join_token: joinToken }),
+  });
+  if (!response.ok) {
+    let message = `Could not join (HTTP ${response.status}).`;
+    try {
+      message = (await response.json()).error.message || message;
+    } catch {
+      // Not our JSON error body: keep the generic message.
+    }
+    // A refused or unknown join link stays refused: stop trying. Anything else (the server
+    // restarting, 5xx, 429) may pass.
+    const error = Object.assign(new Error(message), {
+      permanent: [400, 401, 403, 404, 410].includes(response.status),
+    });
+    throw error;
+  }
+  const { ticket } = await response.json();
+  if (typeof ticket !== "string" || !ticket) throw new Error("The server sent no ticket.");
+  return ticket;
+}
+
+/** @param {string} path */
+function socketUrl(path) {
+  const url = new URL(path, location.href);
+  url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
+  return url.href;
+}
+
+function start() {
+  const root = part(document, "room", HTMLElement);
+  const layout = part(root, "room-layout", HTMLElement);
+  const banner = part(root, "room-status", HTMLElement);
+  const { room, ws = "/ws", joinToken } = root.dataset;
+
+  const client = new RoomClient({
+    url: socketUrl(ws),
+    room: Number(room),
+    ticketProvider: joinToken ? () => fetchTicket(joinToken) : null,
+  });
+
+  /** @type {People} */
+  let people = new Map();
+  /** @type {Person | null} */
+  let me = null;
+
+  const peoplePanel = new PeoplePanel(part(root, "room-people", HTMLElement));
+  const chat = new ChatPanel(part(root, "room-chat", HTMLElement), client);
+  const hands = new HandsPanel(part(root, "room-hands", HTMLElement), client, (member) => people.get(member)?.name);
+  const reactions = new ReactionsPanel(part(root, "room-reactions", HTMLElement), client);
+
+  client.onSnapshot = (snapshot) => {
+    me = snapshot.you;
+    people = applySnapshot(snapshot);
+    peoplePanel.render(people, me);
+    chat.showSnapshot(snapshot);
+    hands.show(snapshot.hands, me);
+  };
+
+  client.onEvent = (event) => {
+    switch (event.type) {
+      case "presence": {
+        people = applyPresence(people, event);
+        const updated = me ? people.get(me.id) : undefined;
+        if (updated && me && (updated.role !== me.role || updated.name !== me.name)) {
+          me = updated;
+          chat.setMe(me);
+          hands.setMe(me);
+        } else {
+          hands.render(); // names of people in the queue may have arrived
+        }
+        peoplePanel.render(people, me);
+        break;
+      }
+      case "hand.raised":
+      case "hand.lowered":
+      case "hand.called":
+        hands.applyEvent(event);
+        break;
+      default:
+        chat.applyEvent(event);
+        break;
+    }
+  };
+
+  client.onReactions = (counts) => reactions.show(counts);
+
+  client.onStatus = (status, reason) => {
+    root.dataset.status = status;
+    showStatus(banner, status, reason, () => client.connect());
+  };
+
+  client.onError = (error) => {
+    // Errors no command was waiting for: nothing to show in a panel.
+    console.warn("room:", error.code, error.message);
+  };
+
+  layout.hidden = false;
+  client.connect();
+}
+
+/**
+ * @param {HTMLElement} banner a role=status region, empty (and so hidden) while live
+ * @param {Status} status
+ * @param {string} reason
+ * @param {() => void} retry
+ */
+function showStatus(banner, status, reason, retry) {
+  banner.className = `room-status ${status}`;
+  if (status === "live") {
+    banner.replaceChildren();
+  } else if (status === "connecting") {
+    banner.replaceChildren("Connecting to the room…");
+  } else if (status === "reconnecting") {
+    if (banner.dataset.shown !== "reconnecting") {
+      banner.replaceChildren("Reconnecting… What you send now goes out once the connection is back.");
+    }
+  } else {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "secondary";
+    button.textContent = "Join again";
+    button.addEventListener("click", retry);
+    banner.replaceChildren(`Disconnected: ${reason || "the connection closed"} `, button);
+  }
+  // The reconnect loop reports each attempt; announcing the same words again would be noise.
+  banner.dataset.shown = status;
+}
+
+start();
