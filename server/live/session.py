@@ -65,6 +65,7 @@ class Session:
         try:
             self.queue.put_nowait(frame)
         except asyncio.QueueFull:
+            log.warning("closing a slow client: %d frames waited to be sent", self.queue.qsize())
             self.close(CLOSE_SLOW_CLIENT)
 
     def close(self, code: int) -> None:
