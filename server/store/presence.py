@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.rooms.events import ALL
-from server.rooms.presence import Person
+from server.rooms.presence import Person, diff
 from server.store.room_tables import Room, RoomPresence, Worker
 from server.store.rooms import Logged, _log, _next_seq
 from server.store.tables import utcnow
@@ -77,8 +77,7 @@ async def move(
 async def _presence_event(
     session: AsyncSession, room_id: int, before: dict[str, Person], after: dict[str, Person]
 ) -> Logged | None:
-    joined = [p for m, p in after.items() if before.get(m) != p]
-    left = [m for m in before if m not in after]
+    joined, left = diff(before, after)
     if not joined and not left:
         return None
     seq = await _next_seq(session, room_id)
