@@ -30,6 +30,7 @@ def migrate(_: argparse.Namespace) -> None:
 def serve(args: argparse.Namespace) -> None:
     import uvicorn
 
+    os.environ["HOST"], os.environ["PORT"] = args.host, str(args.port)
     settings = _settings()
     if not args.no_migrate:
         from server.store.migrate import upgrade

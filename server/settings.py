@@ -134,6 +134,24 @@ def _ice_servers(raw: str) -> tuple[dict[str, object], ...]:
     return tuple({"urls": u} for u in urls)
 
 
+def _local_url(env: Mapping[str, str]) -> str:
+    """Where the server listens, when PUBLIC_URL does not say how people reach it."""
+    host = env.get("HOST", "") or "127.0.0.1"
+    if host in ("0.0.0.0", "::"):  # noqa: S104 - reading the bind address, not binding
+        host = "127.0.0.1"
+    return f"http://{host}:{env.get('PORT', '') or '8000'}"
+
+
+def _same_site(public_url: str) -> tuple[str, ...]:
+    """The public origin, and on a laptop its localhost/127.0.0.1 twin (browsers differ)."""
+    parts = urlsplit(public_url)
+    twins = {"127.0.0.1": "localhost", "localhost": "127.0.0.1"}
+    if parts.hostname in twins:
+        port = f":{parts.port}" if parts.port else ""
+        return (public_url, f"{parts.scheme}://{twins[parts.hostname]}{port}")
+    return (public_url,)
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     environment = env.get("STUDYHALL_ENV", "development")
@@ -142,7 +160,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     production = environment == "production"
     data_dir = Path(env.get("STUDYHALL_DATA", "") or "data").resolve()
     public_url = _url(
-        "PUBLIC_URL", env.get("PUBLIC_URL", "") or "http://127.0.0.1:8000", ("http", "https")
+        "PUBLIC_URL", env.get("PUBLIC_URL", "") or _local_url(env), ("http", "https")
     ).rstrip("/")
     origins_raw = env.get("ALLOWED_ORIGINS", "")
     origins = tuple(o.strip().rstrip("/") for o in origins_raw.split(",") if o.strip())
@@ -166,7 +184,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         redis_url=redis_url,
         secret_key=_secret_key(env, data_dir, production),
         public_url=public_url,
-        allowed_origins=origins or (public_url,),
+        allowed_origins=origins or _same_site(public_url),
         ice_servers=_ice_servers(env.get("ICE_SERVERS", "")),
         turn_secret=env.get("TURN_SECRET") or None,
         production=production,
