@@ -152,7 +152,14 @@ async def edit_chat(
     )
 
 
-async def delete_chat(session: AsyncSession, room_id: int, who: Speaker, message_id: int) -> Logged:
+async def delete_chat(
+    session: AsyncSession, room_id: int, who: Speaker, message_id: int
+) -> Logged | None:
+    """Delete; deleting again (a retry after a dropped connection) changes nothing."""
+    message = await session.get(ChatMessage, message_id)
+    if message is not None and message.room_id == room_id and message.deleted_at is not None:
+        chat.check_delete(message.author_key, who.key, who.role)
+        return None
     message = await _message(session, room_id, message_id)
     chat.check_delete(message.author_key, who.key, who.role)
     seq = await _next_seq(session, room_id)

@@ -88,6 +88,9 @@ async def test_edit_own_delete_own_moderator_deletes_any(server: Server, room: S
     edited = _of(b, "chat.edited")[0]
     assert edited["id"] == sent["id"] and edited["body"] == "hello" and edited["edited_at"]
     assert (await a.send("chat.edit", id=sent["id"], body="x"))["code"] == "not_found"
+    again = await a.send("chat.delete", id=sent["id"])  # a retry of the delete
+    assert again["type"] == "ack" and again["seq"] is None
+    assert (await b.send("chat.delete", id=sent["id"]))["code"] == "forbidden"
     late = await _joined(server, room.attendees[2].cookie, room.event_id)
     assert [m["id"] for m in _snapshot(late)["chat"]] == []
     for c in (host, a, b, late):
