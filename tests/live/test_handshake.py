@@ -81,3 +81,21 @@ async def test_per_person_socket_cap(server: Server, room: Seeded) -> None:
     again = await Client.open(server.url, cookie)
     for c in [*open_[1:], again]:
         await c.close()
+
+
+async def test_worker_cap_refuses_with_503_and_health_answers(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    capped = await start_server(data, {"WS_MAX_CONNECTIONS": "2"})
+    try:
+        room = await seed(f"sqlite+aiosqlite:///{data / 'studyhall.db'}", attendees=3)
+        held = [await Client.open(capped.url, a.cookie) for a in room.attendees[:2]]
+        assert await _refused(capped, cookie=room.attendees[2].cookie) == 503
+        async with Visitor(capped.url) as v:
+            assert (await v.get("/health")).status_code == 200
+        await held[0].close()
+        await asyncio.sleep(0.3)
+        again = await Client.open(capped.url, room.attendees[2].cookie)
+        for c in [*held[1:], again]:
+            await c.close()
+    finally:
+        capped.stop()
