@@ -136,7 +136,14 @@ class LiveWorker:
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._presence_done.append(done)
         self._mark(hub)
-        await done
+        try:
+            await done
+        except BaseException:
+            # The join failed (the store) or was cancelled (the socket went): it never set
+            # session.room_id, so no leave() will count this socket out. Do it here, or the
+            # member stays present for as long as this worker lives.
+            self.leave(hub, arrival.member)
+            raise
 
     def leave(self, hub: RoomHub, member: str) -> None:
         hub.local[member] -= 1

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -20,8 +21,12 @@ LEVELS = ("beginner", "intermediate", "experienced")
 
 # argon2-cffi's defaults are Argon2id with RFC 9106's low-memory profile.
 _hasher = PasswordHasher()
-# Verifying against this when no account matches keeps the timing of both answers alike.
-_DUMMY_HASH = _hasher.hash("not a real password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when no account matches, so both answers take as long."""
+    return _hasher.hash("not a real password")
 
 
 class EmailTaken(Exception):
@@ -74,7 +79,7 @@ async def create_person(
 async def check_password(session: AsyncSession, email: str, password: str) -> Person | None:
     person = await session.scalar(select(Person).where(Person.email == normalize_email(email)))
     try:
-        _hasher.verify(person.password_hash if person else _DUMMY_HASH, password)
+        _hasher.verify(person.password_hash if person else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
     return person

@@ -88,11 +88,12 @@ class Store:
         self, fn: Callable[Concatenate[AsyncSession, P], Awaitable[T]], *a: P.args, **k: P.kwargs
     ) -> T:
         """Like `read`, but every statement sees the same snapshot (a room at one `seq`)."""
-        async with self._reader() as session:
+        async with self._reader() as session, session.begin():
             if not self.is_sqlite:
+                # Procuring the connection inside begin() sets the level for this transaction
+                # only; procuring it before begin() autobegins, and begin() then raises.
                 await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-            async with session.begin():
-                return await fn(session, *a, **k)
+            return await fn(session, *a, **k)
 
     async def write(
         self, fn: Callable[Concatenate[AsyncSession, P], Awaitable[T]], *a: P.args, **k: P.kwargs

@@ -116,12 +116,14 @@ class Client:
         return client
 
     async def _read(self) -> None:
+        ended: Exception = ConnectionError("the socket was closed")
         try:
             await self._read_frames()
         except ConnectionClosed as closed:
-            for waiter in self._waiters.values():
-                if not waiter.done():
-                    waiter.set_exception(closed)
+            ended = closed
+        for waiter in self._waiters.values():
+            if not waiter.done():
+                waiter.set_exception(ended)
         self.changed.set()
 
     async def _read_frames(self) -> None:
