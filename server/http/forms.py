@@ -29,6 +29,23 @@ M = TypeVar("M", bound=BaseModel)
 _TAG = re.compile(r"^[a-z0-9][a-z0-9+#.\- ]{0,39}$")
 
 
+def storable(value: str) -> str:
+    """Text any database can store: PostgreSQL refuses NUL, and no driver takes a lone
+    surrogate. Refused here, such input is a 422 naming the field, not a failure in the store."""
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text") from None
+    return value
+
+
+def unix_newlines(value: Any) -> Any:
+    """Browsers send textarea lines ending in CRLF; count and store them as one character."""
+    return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
 class Input(BaseModel):
     """Base of every input model: unknown fields are refused, strings are trimmed, and text
     that no database can store (NUL, lone surrogates) is refused with the field named."""
@@ -38,14 +55,7 @@ class Input(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def storable_text(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            if "\x00" in value:
-                raise ValueError("text cannot contain NUL characters")
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                raise ValueError("text must be valid Unicode") from None
-        return value
+        return storable(value) if isinstance(value, str) else value
 
 
 @cache

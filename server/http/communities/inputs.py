@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
-from server.http.forms import Input
+from server.http.forms import Input, storable, unix_newlines
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # Words that name pages or would read as one under /c/ or /communities/.
@@ -53,23 +53,6 @@ RESERVED_SLUGS = frozenset(
 MAX_ID = 2**31 - 1  # the largest id both databases' INTEGER columns hold
 
 
-def _plain_text(value: str) -> str:
-    # PostgreSQL refuses NUL in text and no driver stores a lone surrogate: refuse both here
-    # so that such input is a 422, not a failure deep in the store.
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("must be valid Unicode text") from None
-    return value
-
-
-def _unix_newlines(value: Any) -> Any:
-    """Browsers send textarea lines ending in CRLF; count and store them as one character."""
-    return value.replace("\r\n", "\n") if isinstance(value, str) else value
-
-
 def _check_slug(value: str) -> str:
     slug = value.lower()
     if not 3 <= len(slug) <= 40:
@@ -89,18 +72,18 @@ def is_slug(value: str) -> bool:
 
 
 Slug = Annotated[str, StringConstraints(max_length=200), AfterValidator(_check_slug)]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=100), AfterValidator(_plain_text)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=100), AfterValidator(storable)]
 Description = Annotated[
     str,
-    BeforeValidator(_unix_newlines),
+    BeforeValidator(unix_newlines),
     StringConstraints(max_length=5_000),
-    AfterValidator(_plain_text),
+    AfterValidator(storable),
 ]
 Guidelines = Annotated[
     str,
-    BeforeValidator(_unix_newlines),
+    BeforeValidator(unix_newlines),
     StringConstraints(max_length=10_000),
-    AfterValidator(_plain_text),
+    AfterValidator(storable),
 ]
 JoinPolicy = Literal["open", "invite"]
 Role = Literal["owner", "moderator", "member"]
@@ -125,7 +108,7 @@ class CommunityEdit(Input):
 
 class Join(Input):
     invite_code: (
-        Annotated[str, StringConstraints(max_length=100), AfterValidator(_plain_text)] | None
+        Annotated[str, StringConstraints(max_length=100), AfterValidator(storable)] | None
     ) = None
 
 

@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from server.http.forms import Input, Tag, TimeZone, split_tags
+from server.http.forms import Input, Tag, TimeZone, split_tags, storable, unix_newlines
 from server.store.events import MAX_ID, AgendaInput, EventInput
 
 AGENDA_ROWS = 6
@@ -44,23 +44,6 @@ KIND_NAMES = {
     "study_group": "Study group",
     "meetup": "Meetup",
 }
-
-
-def _plain_text(value: str) -> str:
-    # PostgreSQL refuses NUL in text and no driver stores a lone surrogate: a 422 here
-    # instead of a failure deep in the store.
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("must be valid Unicode text") from None
-    return value
-
-
-def _unix_newlines(value: Any) -> Any:
-    """Browsers send textarea lines ending in CRLF; count and store them as one character."""
-    return value.replace("\r\n", "\n") if isinstance(value, str) else value
 
 
 def _blank_is_none(value: Any) -> Any:
@@ -100,17 +83,15 @@ def _date_in_range(value: date | None) -> date | None:
 LocalDateTime = Annotated[datetime, BeforeValidator(_local_datetime)]
 PersonId = Annotated[int, Field(ge=1, le=MAX_ID)]
 PersonIds = Annotated[list[PersonId], BeforeValidator(_id_list), Field(max_length=20)]
-Title = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_plain_text)]
-Venue = Annotated[str, StringConstraints(max_length=200), AfterValidator(_plain_text)]
-Address = Annotated[str, StringConstraints(max_length=300), AfterValidator(_plain_text)]
-GuestName = Annotated[
-    str, StringConstraints(min_length=1, max_length=80), AfterValidator(_plain_text)
-]
+Title = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(storable)]
+Venue = Annotated[str, StringConstraints(max_length=200), AfterValidator(storable)]
+Address = Annotated[str, StringConstraints(max_length=300), AfterValidator(storable)]
+GuestName = Annotated[str, StringConstraints(min_length=1, max_length=80), AfterValidator(storable)]
 Description = Annotated[
     str,
-    BeforeValidator(_unix_newlines),
+    BeforeValidator(unix_newlines),
     StringConstraints(max_length=20_000),
-    AfterValidator(_plain_text),
+    AfterValidator(storable),
 ]
 
 
@@ -253,7 +234,7 @@ class EventIn(Input):
 def _email(value: str) -> str:
     if not _EMAIL.fullmatch(value):
         raise ValueError("enter an email address like name@example.org")
-    return _plain_text(value)
+    return storable(value)
 
 
 class GuestIn(Input):
