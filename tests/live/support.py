@@ -119,6 +119,7 @@ class Client:
         ended: Exception = ConnectionError("the socket was closed")
         try:
             await self._read_frames()
+            await self.ws.recv()  # a clean close ends the loop quietly: this raises it
         except ConnectionClosed as closed:
             ended = closed
         for waiter in self._waiters.values():
