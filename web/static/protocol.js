@@ -350,22 +350,7 @@ export class RoomClient {
 
   /** Leave for good: no reconnect; commands still waiting are rejected with "closed". */
   close() {
-    this.#deliberate = true;
-    this.#generation++;
-    this.#stopTimers();
-    const ws = this.#ws;
-    this.#ws = null;
-    this.#joined = false;
-    if (ws) {
-      detach(ws);
-      try {
-        ws.close(CLOSE_NORMAL, "leaving");
-      } catch {
-        // Already closing: nothing to do.
-      }
-    }
-    this.#failAll("closed", "The room connection was closed.");
-    this.#setStatus("closed", "closed");
+    this.#shutDown("leaving", "The room connection was closed.", "closed");
   }
 
   // ---- Commands --------------------------------------------------------------------------
@@ -731,6 +716,16 @@ export class RoomClient {
 
   /** @param {string} reason */
   #giveUp(reason) {
+    this.#shutDown("giving up", reason, reason);
+  }
+
+  /**
+   * Stop for good: close the socket, reconnect no more, reject what still waits.
+   * @param {string} closeReason sent in the close frame
+   * @param {string} message given to commands still waiting
+   * @param {string} statusReason passed to onStatus with "closed"
+   */
+  #shutDown(closeReason, message, statusReason) {
     this.#deliberate = true;
     this.#generation++;
     this.#stopTimers();
@@ -740,13 +735,13 @@ export class RoomClient {
     if (ws) {
       detach(ws);
       try {
-        ws.close(CLOSE_NORMAL, "giving up");
+        ws.close(CLOSE_NORMAL, closeReason);
       } catch {
-        // Already closed.
+        // Already closing: nothing to do.
       }
     }
-    this.#failAll("closed", reason);
-    this.#setStatus("closed", reason);
+    this.#failAll("closed", message);
+    this.#setStatus("closed", statusReason);
   }
 
   /**
