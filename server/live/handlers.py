@@ -6,8 +6,6 @@ checked against `roles.ALLOWED`. Durable changes are committed before the ack is
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -18,12 +16,14 @@ from server.live.frames import Wired, ack, encode, events_frame
 from server.live.hub import RoomHub
 from server.live.session import Session
 from server.live.worker import LiveWorker
-from server.rooms import chat, hands
+from server.rooms import chat, hands, qa
 from server.rooms import commands as c
+from server.rooms import polls as poll_rules
 from server.rooms.commands import CommandError
 from server.rooms.events import can_see
+from server.rooms.members import member_id
 from server.rooms.roles import is_staff, may
-from server.store import presence, room_access, rooms
+from server.store import polls, presence, questions, room_access, rooms
 from server.store.room_snapshot import snapshot
 from server.store.rooms import Speaker
 
@@ -31,10 +31,8 @@ C = TypeVar("C", bound=c.Command)
 Handler = Callable[[LiveWorker, Session, Any], Awaitable[str | None]]
 
 
-def member_id(secret: str, room_id: int, key: str) -> str:
-    """A person's id within one room: stable there, and neither an account id nor an email."""
-    digest = hmac.new(secret.encode(), f"{room_id}:{key}".encode(), hashlib.sha256)
-    return "m" + digest.hexdigest()[:11]
+# Questions and poll answers per person, across all workers: generous for people, not bots.
+QA_PER_10S = 30
 
 
 def _speaker(session: Session) -> Speaker:
@@ -207,6 +205,112 @@ async def slow_mode(live: LiveWorker, session: Session, cmd: c.SlowMode) -> str 
     return ack(cmd.ref, seq=await _publish(live, logged))
 
 
+async def _publish_all(live: LiveWorker, logged: list[rooms.Logged]) -> int | None:
+    for each in logged:
+        await live.publish(each)
+    return int(logged[-1].event["seq"]) if logged else None
+
+
+async def _limit_qa(live: LiveWorker, session: Session) -> None:
+    if await live.over_limit(f"qa:{session.visitor.key}", QA_PER_10S, 10):
+        raise CommandError("rate_limited", f"Slow down: at most {QA_PER_10S} in 10 seconds.",
+                           retry_after=10)  # fmt: skip
+
+
+QA_MOVES: dict[str, Callable[[qa.QaBoard, str, str, int], qa.Change]] = {
+    "qa.withdraw": qa.withdraw,
+    "qa.vote": qa.vote,
+    "qa.unvote": qa.unvote,
+    "qa.approve": qa.approve,
+    "qa.hide": qa.hide,
+    "qa.restore": qa.restore,
+    "qa.answering": qa.start_answering,
+    "qa.reopen": qa.reopen,
+    "qa.dismiss": qa.dismiss,
+}
+
+
+def _qa_rule(session: Session, cmd: c.Command) -> tuple[list[int], questions.Rule]:
+    """The questions a command names, and the pure rule it applies to them."""
+    m, r = session.member_id, session.role
+    match cmd:
+        case c.QaAsk():
+            return [], lambda b: qa.ask(b, m, r, cmd.body, anonymous=cmd.anonymous,
+                                        name=session.name)  # fmt: skip
+        case c.QaEdit():
+            return [cmd.id], lambda b: qa.edit(b, m, r, cmd.id, cmd.body)
+        case c.QaMove():
+            move = QA_MOVES[cmd.op]
+            return [cmd.id], lambda b: move(b, m, r, cmd.id)
+        case c.QaMerge():
+            return [cmd.id, cmd.into], lambda b: qa.merge(b, m, r, cmd.id, cmd.into)
+        case c.QaAnswered():
+            return [cmd.id], lambda b: qa.mark_answered(b, m, r, cmd.id, cmd.text)
+        case c.QaConfigure():
+            return [], lambda b: qa.configure(
+                b, m, r, premoderation=cmd.premoderation,
+                hide_authors_from_staff=cmd.hide_authors_from_staff,
+            )  # fmt: skip
+    raise AssertionError(f"not a Q&A command: {cmd.op}")
+
+
+async def question(live: LiveWorker, session: Session, cmd: c.Command) -> str | None:
+    hub = _hub(live, session)
+    await _limit_qa(live, session)
+    ids, rule = _qa_rule(session, cmd)
+    board, logged = await live.store.write(
+        questions.change, hub.room_id, _speaker(session), ids, rule
+    )
+    seq = await _publish_all(live, logged)
+    if isinstance(cmd, c.QaAsk):
+        return ack(cmd.ref, id=board.next_id - 1, seq=seq)
+    return ack(cmd.ref, seq=seq)
+
+
+async def poll_create(live: LiveWorker, session: Session, cmd: c.PollCreate) -> str | None:
+    hub = _hub(live, session)
+    m, r = session.member_id, session.role
+
+    def make(poll_id: int) -> poll_rules.Change:
+        return poll_rules.create(
+            poll_id, m, r, cmd.kind, cmd.question, cmd.options, correct=cmd.correct,
+            anonymous=cmd.anonymous, changeable=cmd.changeable,
+        )  # fmt: skip
+
+    poll, logged = await live.store.write(polls.create, hub.room_id, _speaker(session), make)
+    return ack(cmd.ref, id=poll.id, seq=await _publish_all(live, logged))
+
+
+POLL_MOVES: dict[str, Callable[[poll_rules.Poll, str, str], poll_rules.Change]] = {
+    "poll.launch": poll_rules.launch,
+    "poll.close": poll_rules.close,
+    "poll.reveal": poll_rules.reveal,
+}
+
+
+async def poll_move(live: LiveWorker, session: Session, cmd: c.PollMove) -> str | None:
+    hub = _hub(live, session)
+    move = POLL_MOVES[cmd.op]
+    _, logged = await live.store.write(
+        polls.change, hub.room_id, _speaker(session), cmd.id,
+        lambda p: move(p, session.member_id, session.role),
+    )  # fmt: skip
+    return ack(cmd.ref, seq=await _publish_all(live, logged))
+
+
+async def poll_answer(live: LiveWorker, session: Session, cmd: c.PollAnswer) -> str | None:
+    hub = _hub(live, session)
+    await _limit_qa(live, session)
+    value = frozenset(cmd.answer) if isinstance(cmd.answer, list) else cmd.answer
+    m, r = session.member_id, session.role
+    poll, logged = await live.store.write(
+        polls.change, hub.room_id, _speaker(session), cmd.id,
+        lambda p: poll_rules.answer(p, m, r, value),
+    )  # fmt: skip
+    mine = poll_rules.wire_answer(poll.answers[m])
+    return ack(cmd.ref, seq=await _publish_all(live, logged), mine=mine)
+
+
 HANDLERS: dict[type[c.Command], Handler] = {
     c.Join: join,
     c.Leave: leave,
@@ -220,6 +324,12 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.HandNext: hand_next,
     c.React: react,
     c.SlowMode: slow_mode,
+    **dict.fromkeys(
+        (c.QaAsk, c.QaEdit, c.QaMove, c.QaMerge, c.QaAnswered, c.QaConfigure), question
+    ),
+    c.PollCreate: poll_create,
+    c.PollMove: poll_move,
+    c.PollAnswer: poll_answer,
 }
 assert set(HANDLERS) == set(c.MODELS.values()), "every command has a handler"
 

@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RECENT = 2048  # events kept in memory for joins and resumes; older ones come from the store
+# Events that carry a whole count: a later one of the same id and audience makes an earlier
+# one in the same frame useless, so a hundred votes in a tick send one count, not a hundred.
+COUNTS = frozenset({"question.voted", "poll.results"})
 
 
 class Listener(Protocol):
@@ -107,7 +110,7 @@ class RoomHub:
         """Send each session what is new since its own `since`, encoded once per audience."""
         if not self.outbox:
             return
-        batch, self.outbox = self.outbox, []
+        batch, self.outbox = _latest_counts(self.outbox), []
         first, last = batch[0].seq, batch[-1].seq
         everyone = all(w.audience == ALL for w in batch)
         shared: str | None = None
@@ -178,3 +181,19 @@ class RoomHub:
             if self.local[m] <= 0:
                 self.local.pop(m, None)
                 self.info.pop(m, None)
+
+
+def _latest_counts(batch: list[Wired]) -> list[Wired]:
+    """The batch without counts that a later count of the same thing replaces."""
+    seen: set[tuple[object, object, str]] = set()
+    kept: list[Wired] = []
+    for wired in reversed(batch):
+        kind = wired.event.get("type")
+        if kind in COUNTS:
+            key = (kind, wired.event.get("id"), wired.audience)
+            if key in seen:
+                continue
+            seen.add(key)
+        kept.append(wired)
+    kept.reverse()
+    return kept

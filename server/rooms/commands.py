@@ -138,12 +138,79 @@ class SlowMode(Command):
     seconds: Annotated[StrictInt, Field(ge=0, le=300)]
 
 
+class QaAsk(Command):
+    op: Literal["qa.ask"]
+    body: Annotated[Text, Field(max_length=4000)]
+    anonymous: StrictBool = False
+
+
+class QaEdit(Command):
+    op: Literal["qa.edit"]
+    id: Id
+    body: Annotated[Text, Field(max_length=4000)]
+
+
+class QaMove(Command):
+    """One question moved by id: withdraw, vote, screening and the stage's moves."""
+
+    op: Literal[
+        "qa.withdraw", "qa.vote", "qa.unvote", "qa.approve", "qa.hide", "qa.restore",
+        "qa.answering", "qa.reopen", "qa.dismiss",
+    ]  # fmt: skip
+    id: Id
+
+
+class QaMerge(Command):
+    op: Literal["qa.merge"]
+    id: Id
+    into: Id
+
+
+class QaAnswered(Command):
+    op: Literal["qa.answered"]
+    id: Id
+    text: Annotated[Text, Field(max_length=8000)] | None = None
+
+
+class QaConfigure(Command):
+    op: Literal["qa.configure"]
+    premoderation: StrictBool
+    hide_authors_from_staff: StrictBool = False
+
+
+class PollCreate(Command):
+    op: Literal["poll.create"]
+    kind: Annotated[StrictStr, Field(max_length=20)]
+    question: Annotated[Text, Field(max_length=1000)]
+    options: Annotated[list[Annotated[Text, Field(max_length=400)]], Field(max_length=20)] = []
+    correct: Annotated[StrictInt, Field(ge=0, le=100)] | None = None
+    anonymous: StrictBool = False
+    changeable: StrictBool = False
+
+
+class PollMove(Command):
+    op: Literal["poll.launch", "poll.close", "poll.reveal"]
+    id: Id
+
+
+class PollAnswer(Command):
+    op: Literal["poll.answer"]
+    id: Id
+    answer: (
+        Annotated[StrictInt, Field(ge=0, le=100)]
+        | Annotated[list[Annotated[StrictInt, Field(ge=0, le=100)]], Field(max_length=20)]
+        | Annotated[Text, Field(max_length=400)]
+    )
+
+
 MODELS: dict[str, type[Command]] = {
-    m.model_fields["op"].annotation.__args__[0]: m  # type: ignore[union-attr]
+    op: m
     for m in (
         Join, Leave, Ping, ChatSend, ChatEdit, ChatDelete, ChatHistory,
         HandRaise, HandLower, HandNext, React, SlowMode,
+        QaAsk, QaEdit, QaMove, QaMerge, QaAnswered, QaConfigure, PollCreate, PollMove, PollAnswer,
     )
+    for op in m.model_fields["op"].annotation.__args__  # type: ignore[union-attr]
 }  # fmt: skip
 assert set(MODELS) == set(ALLOWED), "every op has a model and a permission"
 

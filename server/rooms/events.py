@@ -1,8 +1,9 @@
 """Room events as they go on the wire, and who may see each one.
 
 An event is a plain JSON object `{type, room, seq, at, …}`. Its audience is kept beside it
-(in the log and on the bus), never inside it: "all", "staff", or "staff+<member id>" for a
-private line seen by the room's staff and one member.
+(in the log and on the bus), never inside it: "all"; "staff" (hosts, co-hosts, moderators);
+"stage" (hosts, co-hosts, speakers: poll drafts and running results); or "staff+<member id>"
+for a private line seen by the room's staff and one member.
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, TypedDict
 
+from server.rooms.roles import STAGE as STAGE_ROLES
 from server.rooms.roles import is_staff
 
 Event = dict[str, Any]
 ALL = "all"
 STAFF = "staff"
+STAGE = "stage"
 
 
 class Author(TypedDict):
@@ -46,6 +49,8 @@ def staff_and(member: str) -> str:
 def can_see(audience: str, member: str, role: str) -> bool:
     if audience == ALL:
         return True
+    if audience == STAGE:
+        return role in STAGE_ROLES
     if is_staff(role):
         return True
     return audience == staff_and(member)

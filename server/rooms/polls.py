@@ -20,16 +20,20 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Literal, TypedDict
+from typing import Literal, TypedDict, get_args
 
 from server.rooms import events
 from server.rooms.commands import CommandError
 from server.rooms.events import Event
-from server.rooms.roles import EVERYONE
+from server.rooms.roles import ALLOWED as ROOM_ALLOWED
+from server.rooms.roles import STAGE as RUNNERS
 
 Kind = Literal["single", "multiple", "rating", "word_cloud", "quiz"]
-KINDS: tuple[Kind, ...] = ("single", "multiple", "rating", "word_cloud", "quiz")
+KINDS: tuple[Kind, ...] = get_args(Kind)
 State = Literal["draft", "live", "closed"]
+# The stored spellings, back to their types.
+KIND_OF: dict[str, Kind] = {k: k for k in KINDS}
+STATES: dict[str, State] = {s: s for s in get_args(State)}
 # An option's index (single, quiz, rating 1-5), a set of indexes (multiple), or a word.
 Answer = int | frozenset[int] | str
 # An event and its audience, as the room log keeps them.
@@ -43,14 +47,14 @@ MIN_OPTIONS, MAX_OPTIONS = 2, 10
 MAX_WORD = 40
 RATINGS = range(1, 6)
 
-# The stage runs polls. Its audience is a new one beside "all" and "staff": events.can_see
-# needs to learn it (host, co-host, speaker) before these events are wired in.
-RUNNERS: frozenset[str] = frozenset({"host", "co-host", "speaker"})
-STAGE = "stage"
+# The stage (host, co-host, speaker) runs polls, and is the audience of drafts and results.
+STAGE = events.STAGE
+# A bound on a room's polls, so one room cannot grow its state without end.
+MAX_POLLS = 200
 
+# op -> the roles that may send it: the polls' part of the room's one table.
 ALLOWED: dict[str, frozenset[str]] = {
-    **dict.fromkeys(("poll.create", "poll.launch", "poll.close", "poll.reveal"), RUNNERS),
-    "poll.answer": EVERYONE,
+    op: roles for op, roles in ROOM_ALLOWED.items() if op.startswith("poll.")
 }
 # op -> {state before: state after}; a poll in any other state is a conflict.
 MOVES: dict[str, dict[State, State]] = {
@@ -240,8 +244,8 @@ def _render(poll: Poll, member: str | None, *, stage: bool = False) -> PollView:
         "changeable": poll.changeable,
         "correct": _correct_for(poll, stage),
         "results": results(poll) if stage or poll.revealed else None,
-        "mine": None if mine is None else _wire(mine),
-        "answers": {m: _wire(v) for m, v in poll.answers.items()} if named else None,
+        "mine": None if mine is None else wire_answer(mine),
+        "answers": {m: wire_answer(v) for m, v in poll.answers.items()} if named else None,
     }
 
 
@@ -249,7 +253,7 @@ def _correct_for(poll: Poll, stage: bool) -> int | None:
     return poll.correct if stage or (poll.state == "closed" and poll.revealed) else None
 
 
-def _wire(value: Answer) -> int | list[int] | str:
+def wire_answer(value: Answer) -> int | list[int] | str:
     return sorted(value) if isinstance(value, frozenset) else value
 
 

@@ -22,12 +22,13 @@ voted, to the top of the queue.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal, TypedDict, get_args
 
 from server.rooms import events
 from server.rooms.commands import CommandError
 from server.rooms.events import Event
-from server.rooms.roles import EVERYONE, STAFF
+from server.rooms.roles import ALLOWED as ROOM_ALLOWED
+from server.rooms.roles import STAFF
 
 MAX_BODY = 1000
 MAX_ANSWER = 2000
@@ -36,22 +37,21 @@ MAX_QUESTIONS = 5000
 
 State = Literal["pending", "open", "answering", "answered", "dismissed"]
 Reason = Literal["dismissed", "hidden", "withdrawn", "merged"]
+# The stored spellings, back to their types.
+STATES: dict[str, State] = {s: s for s in get_args(State)}
+REASONS: dict[str, Reason] = {r: r for r in get_args(Reason)}
 # An event and its audience ("all", "staff" or "staff+<member>"), as the room log keeps them.
 Out = tuple[str, Event]
 Change = tuple["QaBoard", list[Out]]
 
 # Screeners see pending questions and approve, hide, restore and merge: the room's staff.
-SCREENERS: frozenset[str] = STAFF
 # The stage takes questions: it moves them to answering, answered, back to open, or away.
-STAGE: frozenset[str] = frozenset({"host", "co-host", "speaker"})
-HOSTS: frozenset[str] = frozenset({"host", "co-host"})
+SCREENERS: frozenset[str] = STAFF
 
-# op -> the roles that may send it. `qa.edit` and `qa.withdraw` also need the author.
+# op -> the roles that may send it (the room's one table, `roles.ALLOWED`). `qa.edit` and
+# `qa.withdraw` also need the author.
 ALLOWED: dict[str, frozenset[str]] = {
-    **dict.fromkeys(("qa.ask", "qa.edit", "qa.withdraw", "qa.vote", "qa.unvote"), EVERYONE),
-    **dict.fromkeys(("qa.approve", "qa.hide", "qa.restore", "qa.merge"), SCREENERS),
-    **dict.fromkeys(("qa.answering", "qa.answered", "qa.reopen", "qa.dismiss"), STAGE),
-    "qa.configure": HOSTS,
+    op: roles for op, roles in ROOM_ALLOWED.items() if op.startswith("qa.")
 }
 
 # op -> {state before: state after}; a question in any other state is a conflict.
@@ -81,6 +81,7 @@ class Question:
     # The promise made when it was asked holds: turning the event's flag off later does not
     # show staff the author of a question asked while it was on.
     hidden_from_staff: bool = False
+    name: str = ""  # the author's display name when asked
     reason: Reason | None = None
     voters: frozenset[str] = frozenset()
     answer: str | None = None
@@ -108,6 +109,7 @@ class QuestionWire(TypedDict):
     id: int
     body: str
     author: str | None
+    author_name: str | None
     anonymous: bool
     state: State
     reason: Reason | None
@@ -141,16 +143,20 @@ def queue(board: QaBoard) -> list[Question]:
     return sorted((q for q in board.questions.values() if q.state == "open"), key=_rank)
 
 
-def ask(board: QaBoard, member: str, role: str, body: str, *, anonymous: bool = False) -> Change:
+def ask(
+    board: QaBoard, member: str, role: str, body: str, *, anonymous: bool = False, name: str = ""
+) -> Change:
     _check("qa.ask", role)
     text = clean_body(body)
-    if len(board.questions) >= MAX_QUESTIONS:
+    # Ids count questions from 1 and none is ever deleted, so the next id tells how many.
+    if board.next_id > MAX_QUESTIONS:
         raise CommandError("limit_reached", "This room has taken all the questions it can.")
     q = Question(
         id=board.next_id,
         author=member,
         body=text,
         anonymous=anonymous,
+        name=name,
         state="pending" if _screened(board, role) else "open",
         hidden_from_staff=anonymous and board.hide_authors_from_staff,
     )
@@ -158,7 +164,8 @@ def ask(board: QaBoard, member: str, role: str, body: str, *, anonymous: bool = 
     out: list[Out] = [(_audience(q), {"type": "question.asked", "question": wire(q)})]
     if anonymous and not q.hidden_from_staff:
         # The broadcast never names an anonymous author; staff learn it on their own line.
-        out.append((events.STAFF, {"type": "question.author", "id": q.id, "author": member}))
+        author: Event = {"type": "question.author", "id": q.id, "author": member}
+        out.append((events.STAFF, {**author, "author_name": name}))
     return new, out
 
 
@@ -275,6 +282,7 @@ def wire(q: Question) -> QuestionWire:
         "id": q.id,
         "body": q.body,
         "author": None if q.anonymous else q.author,
+        "author_name": None if q.anonymous else q.name,
         "anonymous": q.anonymous,
         "state": q.state,
         "reason": q.reason,
@@ -288,19 +296,21 @@ def wire(q: Question) -> QuestionWire:
 def view(board: QaBoard, member: str, role: str) -> QaView:
     """What one viewer sees: the questions they may see, in queue order, authors as allowed."""
     shown = sorted((q for q in board.questions.values() if sees(q, member, role)), key=_rank)
+    questions: list[QuestionView] = []
+    for q in shown:
+        author = author_for(q, member, role)
+        questions.append({
+            **wire(q),
+            "author": author,
+            "author_name": None if author is None else q.name,
+            "mine": q.author == member,
+            "voted": member in q.voters,
+        })  # fmt: skip
     return {
         "premoderation": board.premoderation,
         "hide_authors_from_staff": board.hide_authors_from_staff,
         "answering": board.answering,
-        "questions": [
-            {
-                **wire(q),
-                "author": author_for(q, member, role),
-                "mine": q.author == member,
-                "voted": member in q.voters,
-            }
-            for q in shown
-        ],
+        "questions": questions,
     }
 
 

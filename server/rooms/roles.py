@@ -9,6 +9,9 @@ ROLES: tuple[Role, ...] = ("host", "co-host", "speaker", "moderator", "attendee"
 
 # Hosts, co-hosts and moderators run the room: they see private lines, lower hands, delete.
 STAFF: frozenset[str] = frozenset({"host", "co-host", "moderator"})
+# The stage presents: it takes questions and runs polls.
+STAGE: frozenset[str] = frozenset({"host", "co-host", "speaker"})
+HOSTS: frozenset[str] = frozenset({"host", "co-host"})
 EVERYONE: frozenset[str] = frozenset(ROLES)
 
 # op -> the roles that may send it. An op missing here is unknown: a protocol error.
@@ -25,6 +28,14 @@ ALLOWED: dict[str, frozenset[str]] = {
     "hand.next": STAFF,
     "react": EVERYONE,
     "room.slow_mode": STAFF,
+    # Questions: everyone asks and votes (edits and withdraws their own); the staff screens.
+    **dict.fromkeys(("qa.ask", "qa.edit", "qa.withdraw", "qa.vote", "qa.unvote"), EVERYONE),
+    **dict.fromkeys(("qa.approve", "qa.hide", "qa.restore", "qa.merge"), STAFF),
+    **dict.fromkeys(("qa.answering", "qa.answered", "qa.reopen", "qa.dismiss"), STAGE),
+    "qa.configure": HOSTS,
+    # Polls: the stage runs them, everyone answers.
+    **dict.fromkeys(("poll.create", "poll.launch", "poll.close", "poll.reveal"), STAGE),
+    "poll.answer": EVERYONE,
 }
 
 

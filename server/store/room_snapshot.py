@@ -1,4 +1,5 @@
-"""A room as one person sees it at one `seq`: people, recent chat, hands and settings."""
+"""A room as one person sees it at one `seq`: people, recent chat, hands, questions, polls
+and settings."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.rooms import polls as poll_rules
+from server.rooms import qa
 from server.rooms.events import stamp
-from server.store import presence, rooms
+from server.store import polls, presence, questions, rooms
 from server.store.tables import Event
 
 CHAT_IN_SNAPSHOT = 50
@@ -24,6 +27,12 @@ async def snapshot(session: AsyncSession, room_id: int, member: str, role: str) 
         "chat": chat,
         "more_chat": more,
         "hands": await rooms.hand_queue(session, room_id),
+        "qa": qa.view(await questions.board(session, room_id), member, role),
+        "polls": [
+            seen
+            for poll in await polls.room_polls(session, room_id)
+            if (seen := poll_rules.view(poll, member, role)) is not None
+        ],
         "state": {
             "slow_mode": slow_mode,
             "title": event.title if event else "",

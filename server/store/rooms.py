@@ -56,6 +56,16 @@ async def _next_seq(session: AsyncSession, room_id: int) -> int:
     return int(seq)
 
 
+async def lock_room(session: AsyncSession, room_id: int) -> None:
+    """Take the room row's write lock until commit, adding no event: for a change that reads
+    the room's state before it knows which events it makes (questions, polls)."""
+    found = await session.scalar(
+        update(Room).where(Room.id == room_id).values(head_seq=Room.head_seq).returning(Room.id)
+    )
+    if found is None:
+        raise CommandError("not_found", "That room does not exist.")
+
+
 def _log(
     session: AsyncSession, room_id: int, seq: int, audience: str, kind: str, **fields: Any
 ) -> Logged:
@@ -69,6 +79,17 @@ async def append(
 ) -> Logged:
     """Add one event to the room's log; for modules whose state lives in the event alone."""
     return _log(session, room_id, await _next_seq(session, room_id), audience, kind, **fields)
+
+
+async def append_all(
+    session: AsyncSession, room_id: int, events: list[tuple[str, Event]]
+) -> list[Logged]:
+    """Log a pure rule's events, each with its audience, in the order the rule made them."""
+    logged = []
+    for audience, event in events:
+        fields = {k: v for k, v in event.items() if k != "type"}
+        logged.append(await append(session, room_id, audience, str(event["type"]), **fields))
+    return logged
 
 
 def message_view(m: ChatMessage) -> Message:
