@@ -71,7 +71,7 @@ async def join(live: LiveWorker, session: Session, cmd: c.Join) -> str | None:
     hub = await live.hub(cmd.room)
     session.member_id = member_id(live.settings.secret_key, cmd.room, entry.key)
     session.name, session.role = entry.name, entry.role
-    await live.enter(hub, presence.Arrival(session.member_id, entry.name, entry.role))
+    await live.enter(hub, presence.Arrival(session.member_id, entry.name, entry.role, entry.key))
     session.room_id = cmd.room
     head, _ = await live.store.read(rooms.room_head, cmd.room)
     window = live.settings.limits.resume_window

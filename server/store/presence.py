@@ -13,11 +13,11 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.rooms.events import ALL
+from server.rooms.events import ALL, STAFF
 from server.rooms.presence import Person, diff
 from server.store.room_tables import Room, RoomPresence, Worker
 from server.store.rooms import Logged, _log, _next_seq
-from server.store.tables import utcnow
+from server.store.tables import Community, Event, utcnow
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class Arrival:
     member: str
     name: str
     role: str
+    key: str = ""  # the person's key, for moderation; never sent to clients
 
 
 async def _present(session: AsyncSession, room_id: int, members: set[str]) -> dict[str, Person]:
@@ -66,7 +67,7 @@ async def move(
         row = await session.get(RoomPresence, (room_id, a.member, worker))
         if row is None:
             session.add(RoomPresence(room_id=room_id, member=a.member, worker=worker,
-                                     name=a.name, role=a.role))  # fmt: skip
+                                     name=a.name, role=a.role, person_key=a.key))  # fmt: skip
         else:
             row.name, row.role = a.name, a.role
     await session.flush()
@@ -81,7 +82,18 @@ async def _presence_event(
     if not joined and not left:
         return None
     seq = await _next_seq(session, room_id)
-    return _log(session, room_id, seq, ALL, "presence", joined=joined, left=left)
+    audience = ALL if await shows_people(session, room_id) else STAFF
+    return _log(session, room_id, seq, audience, "presence", joined=joined, left=left)
+
+
+async def shows_people(session: AsyncSession, room_id: int) -> bool:
+    """Whether the room's community lets attendees see who is in its rooms (staff always)."""
+    shown = await session.scalar(
+        select(Community.show_people)
+        .join(Event, Event.community_id == Community.id)
+        .where(Event.id == room_id)
+    )
+    return shown is not False
 
 
 async def people(session: AsyncSession, room_id: int) -> list[Person]:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.rooms import polls as poll_rules
 from server.rooms import qa
 from server.rooms.events import stamp
+from server.rooms.roles import is_staff
 from server.store import polls, presence, questions, rooms
 from server.store.tables import Event
 
@@ -23,7 +24,9 @@ async def snapshot(session: AsyncSession, room_id: int, member: str, role: str) 
     chat, more = await rooms.chat_page(session, room_id, member, role, None, CHAT_IN_SNAPSHOT)
     return {
         "seq": head,
-        "people": await presence.people(session, room_id),
+        "people": await presence.people(session, room_id)
+        if is_staff(role) or await presence.shows_people(session, room_id)
+        else [],
         "chat": chat,
         "more_chat": more,
         "hands": await rooms.hand_queue(session, room_id),

@@ -33,6 +33,9 @@ class Room(Base):
     slow_mode: Mapped[int] = mapped_column(Integer, default=0)
     qa_premoderation: Mapped[bool] = mapped_column(Boolean, default=False)
     qa_hide_authors: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Locked: no one new comes in. Waiting room: attendees wait until a host lets them in.
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    waiting_room: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -168,6 +171,7 @@ class RoomPresence(Base):
     worker: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
     name: Mapped[str] = mapped_column(String(80))
     role: Mapped[str] = mapped_column(String(12))
+    person_key: Mapped[str] = mapped_column(String(24), default="")  # never sent to clients
     since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -114,6 +114,8 @@ class Community(Base):
     guidelines: Mapped[str] = mapped_column(Text, default="")
     guidelines_updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     join_policy: Mapped[str] = mapped_column(String(8), default="open")
+    # Whether attendees see who else is in a room (staff always do).
+    show_people: Mapped[bool] = mapped_column(Boolean, default=True)
     invite_code: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
