@@ -12,65 +12,53 @@ from typing import Any, TypeVar
 from sqlalchemy.exc import IntegrityError
 
 from server.bus import BusUnavailable
+from server.live import moderation as moderating
+from server.live import qa_polls
+from server.live.acting import hub_of, publish, speaker
 from server.live.frames import Wired, ack, encode, events_frame
 from server.live.hub import RoomHub
 from server.live.session import Session
 from server.live.worker import LiveWorker
-from server.rooms import chat, hands, qa
+from server.rooms import chat, hands
 from server.rooms import commands as c
-from server.rooms import polls as poll_rules
+from server.rooms import moderation as rules
 from server.rooms.commands import CommandError
-from server.rooms.events import can_see
+from server.rooms.events import can_see, stamp
 from server.rooms.members import member_id
 from server.rooms.roles import is_staff, may
-from server.store import polls, presence, questions, room_access, rooms
+from server.store import moderation, presence, room_access, rooms
 from server.store.room_snapshot import snapshot
-from server.store.rooms import Speaker
+from server.store.tables import utcnow
 
 C = TypeVar("C", bound=c.Command)
 Handler = Callable[[LiveWorker, Session, Any], Awaitable[str | None]]
 
 
-# Questions and poll answers per person, across all workers: generous for people, not bots.
-QA_PER_10S = 30
-
-
-def _speaker(session: Session) -> Speaker:
-    return Speaker(session.visitor.key, session.member_id, session.name, session.role)
-
-
-def _hub(live: LiveWorker, session: Session) -> RoomHub:
-    hub = live.hubs.get(session.room_id or 0)
-    if session.room_id is None or hub is None:
-        raise CommandError("not_in_room", "Join a room first.")
-    return hub
-
-
-async def _publish(live: LiveWorker, logged: rooms.Logged | None) -> int | None:
-    if logged is None:
-        return None
-    await live.publish(logged)
-    return int(logged.event["seq"])
-
-
 async def join(live: LiveWorker, session: Session, cmd: c.Join) -> str | None:
     visitor = session.visitor
-    if visitor.person_id is not None:
-        entry = await live.store.read(room_access.entry_for_person, cmd.room, visitor.person_id)
-    else:
-        assert visitor.guest_registration is not None
-        entry = await live.store.read(room_access.entry_for_guest, visitor.guest_registration)
-        if entry is not None and entry.event_id != cmd.room:
-            entry = None
+    entry = await live.store.read(room_access.entry_of, cmd.room, visitor.person_id,
+                                  visitor.guest_registration)  # fmt: skip
     if entry is None:
         raise CommandError("forbidden", "Register for this event to join its room.")
-    if session.room_id is not None:
+    if session.room_id is not None or session.waiting_in is not None:
         await leave(live, session, None)
     if not await live.store.read(rooms.room_exists, cmd.room):
         await live.store.write(rooms.ensure_room, cmd.room)
+    verdict = await live.store.read(moderation.may_enter, entry.community_id, cmd.room, entry.key,
+                                    live.settings.secret_key, is_staff(entry.role))  # fmt: skip
+    if verdict in REFUSALS:
+        raise CommandError(verdict, REFUSALS[verdict])
     hub = await live.hub(cmd.room)
     session.member_id = member_id(live.settings.secret_key, cmd.room, entry.key)
     session.name, session.role = entry.name, entry.role
+    session.community_id = entry.community_id
+    if verdict == "wait":
+        session.waiting_in = cmd.room
+        hub.waiting.setdefault(session.member_id, set()).add(session)
+        logged = await live.store.write(moderation.wait, cmd.room, entry.key, session.member_id,
+                                        entry.name)  # fmt: skip
+        await publish(live, logged)
+        return ack(cmd.ref, room=cmd.room, waiting=True)
     await live.enter(hub, presence.Arrival(session.member_id, entry.name, entry.role, entry.key))
     session.room_id = cmd.room
     head, _ = await live.store.read(rooms.room_head, cmd.room)
@@ -81,7 +69,10 @@ async def join(live: LiveWorker, session: Session, cmd: c.Join) -> str | None:
         await _attach(live, hub, session)
         return None
     snap = await live.store.read_consistent(snapshot, cmd.room, session.member_id, session.role)
-    you = {"id": session.member_id, "name": session.name, "role": session.role}
+    until = hub.muted_until(session.member_id, utcnow())
+    you = {"id": session.member_id, "name": session.name, "role": session.role,
+           "muted_until": stamp(until) if until else None}  # fmt: skip
+    snap["blocked"] = await moderating.blocked_here(live, session)
     session.push(ack(cmd.ref, room=cmd.room, seq=snap["seq"]))
     session.push(encode({"type": "snapshot", "room": cmd.room, "stale": cmd.since is not None,
                          "you": you, **snap}))  # fmt: skip
@@ -108,7 +99,30 @@ async def leave(live: LiveWorker, session: Session, cmd: c.Leave | None) -> str 
         hub.detach(session)
         live.leave(hub, session.member_id)
     session.room_id = None
+    if session.waiting_in is not None:
+        await _stop_waiting(live, session, session.waiting_in)
+        session.waiting_in = None
     return ack(cmd.ref) if cmd else None
+
+
+async def _stop_waiting(live: LiveWorker, session: Session, room: int) -> None:
+    hub = live.hubs.get(room)
+    held = hub.waiting.get(session.member_id, set()) if hub else set()
+    held.discard(session)
+    if held:
+        return  # another tab of theirs still waits here
+    if hub is not None:
+        hub.waiting.pop(session.member_id, None)
+    logged = await live.store.write(moderation.stop_waiting, room, session.visitor.key)
+    await publish(live, logged)
+
+
+# Why someone may not come in, as the error says it.
+REFUSALS = {
+    "banned": "You are banned from this community.",
+    "guidelines": "Accept the community's guidelines to join its rooms.",
+    "room_locked": "This room is locked: no one new can join now.",
+}
 
 
 async def ping(live: LiveWorker, session: Session, cmd: c.Ping) -> str | None:
@@ -116,7 +130,7 @@ async def ping(live: LiveWorker, session: Session, cmd: c.Ping) -> str | None:
 
 
 async def chat_send(live: LiveWorker, session: Session, cmd: c.ChatSend) -> str | None:
-    hub = _hub(live, session)
+    hub = hub_of(live, session)
     room, key = hub.room_id, session.visitor.key
     body = chat.clean_body(cmd.body)
     found = await live.store.read(rooms.find_chat, room, key, cmd.client_id)
@@ -137,7 +151,7 @@ async def chat_send(live: LiveWorker, session: Session, cmd: c.ChatSend) -> str 
                                retry_after=hub.slow_mode)  # fmt: skip
     try:
         message, logged = await live.store.write(
-            rooms.send_chat, room, _speaker(session), cmd.client_id, body, cmd.reply_to,
+            rooms.send_chat, room, speaker(session), cmd.client_id, body, cmd.reply_to,
             cmd.to_hosts,
         )  # fmt: skip
     except IntegrityError:  # the same client_id raced itself on two sockets
@@ -145,26 +159,28 @@ async def chat_send(live: LiveWorker, session: Session, cmd: c.ChatSend) -> str 
         if found is None:
             raise
         return ack(cmd.ref, id=found.id, seq=found.seq)
-    await _publish(live, logged)
+    await publish(live, logged)
     return ack(cmd.ref, id=message.id, seq=message.seq)
 
 
 async def chat_edit(live: LiveWorker, session: Session, cmd: c.ChatEdit) -> str | None:
-    hub = _hub(live, session)
+    hub = hub_of(live, session)
     logged = await live.store.write(
-        rooms.edit_chat, hub.room_id, _speaker(session), cmd.id, chat.clean_body(cmd.body)
+        rooms.edit_chat, hub.room_id, speaker(session), cmd.id, chat.clean_body(cmd.body)
     )
-    return ack(cmd.ref, seq=await _publish(live, logged))
+    return ack(cmd.ref, seq=await publish(live, logged))
 
 
 async def chat_delete(live: LiveWorker, session: Session, cmd: c.ChatDelete) -> str | None:
-    hub = _hub(live, session)
-    logged = await live.store.write(rooms.delete_chat, hub.room_id, _speaker(session), cmd.id)
-    return ack(cmd.ref, seq=await _publish(live, logged))
+    hub = hub_of(live, session)
+    logged = await live.store.write(
+        moderation.delete_message, hub.room_id, session.community_id, speaker(session), cmd.id
+    )
+    return ack(cmd.ref, seq=await publish(live, logged))
 
 
 async def chat_history(live: LiveWorker, session: Session, cmd: c.ChatHistory) -> str | None:
-    hub = _hub(live, session)
+    hub = hub_of(live, session)
     messages, more = await live.store.read(
         rooms.chat_page, hub.room_id, session.member_id, session.role, cmd.before, cmd.limit
     )
@@ -172,27 +188,27 @@ async def chat_history(live: LiveWorker, session: Session, cmd: c.ChatHistory) -
 
 
 async def hand_raise(live: LiveWorker, session: Session, cmd: c.HandRaise) -> str | None:
-    hub = _hub(live, session)
-    logged = await live.store.write(rooms.raise_hand, hub.room_id, _speaker(session))
-    return ack(cmd.ref, seq=await _publish(live, logged))
+    hub = hub_of(live, session)
+    logged = await live.store.write(rooms.raise_hand, hub.room_id, speaker(session))
+    return ack(cmd.ref, seq=await publish(live, logged))
 
 
 async def hand_lower(live: LiveWorker, session: Session, cmd: c.HandLower) -> str | None:
-    hub = _hub(live, session)
+    hub = hub_of(live, session)
     member = cmd.member or session.member_id
     hands.check_lower(session.member_id, session.role, member)
-    logged = await live.store.write(rooms.lower_hand, hub.room_id, _speaker(session), member)
-    return ack(cmd.ref, seq=await _publish(live, logged))
+    logged = await live.store.write(rooms.lower_hand, hub.room_id, speaker(session), member)
+    return ack(cmd.ref, seq=await publish(live, logged))
 
 
 async def hand_next(live: LiveWorker, session: Session, cmd: c.HandNext) -> str | None:
-    hub = _hub(live, session)
-    logged = await live.store.write(rooms.call_next_hand, hub.room_id, _speaker(session))
-    return ack(cmd.ref, seq=await _publish(live, logged), member=logged.event["member"])
+    hub = hub_of(live, session)
+    logged = await live.store.write(rooms.call_next_hand, hub.room_id, speaker(session))
+    return ack(cmd.ref, seq=await publish(live, logged), member=logged.event["member"])
 
 
 async def react(live: LiveWorker, session: Session, cmd: c.React) -> str | None:
-    hub = _hub(live, session)
+    hub = hub_of(live, session)
     if await live.over_limit(f"react:{session.visitor.key}", 5, 1):
         raise CommandError("rate_limited", "At most 5 reactions a second.", retry_after=1)
     hub.reactions_made.add(cmd.reaction)
@@ -200,115 +216,11 @@ async def react(live: LiveWorker, session: Session, cmd: c.React) -> str | None:
 
 
 async def slow_mode(live: LiveWorker, session: Session, cmd: c.SlowMode) -> str | None:
-    hub = _hub(live, session)
-    logged = await live.store.write(rooms.set_slow_mode, hub.room_id, cmd.seconds)
-    return ack(cmd.ref, seq=await _publish(live, logged))
-
-
-async def _publish_all(live: LiveWorker, logged: list[rooms.Logged]) -> int | None:
-    for each in logged:
-        await live.publish(each)
-    return int(logged[-1].event["seq"]) if logged else None
-
-
-async def _limit_qa(live: LiveWorker, session: Session) -> None:
-    if await live.over_limit(f"qa:{session.visitor.key}", QA_PER_10S, 10):
-        raise CommandError("rate_limited", f"Slow down: at most {QA_PER_10S} in 10 seconds.",
-                           retry_after=10)  # fmt: skip
-
-
-QA_MOVES: dict[str, Callable[[qa.QaBoard, str, str, int], qa.Change]] = {
-    "qa.withdraw": qa.withdraw,
-    "qa.vote": qa.vote,
-    "qa.unvote": qa.unvote,
-    "qa.approve": qa.approve,
-    "qa.hide": qa.hide,
-    "qa.restore": qa.restore,
-    "qa.answering": qa.start_answering,
-    "qa.reopen": qa.reopen,
-    "qa.dismiss": qa.dismiss,
-}
-
-
-def _qa_rule(session: Session, cmd: c.Command) -> tuple[list[int], questions.Rule]:
-    """The questions a command names, and the pure rule it applies to them."""
-    m, r = session.member_id, session.role
-    match cmd:
-        case c.QaAsk():
-            return [], lambda b: qa.ask(b, m, r, cmd.body, anonymous=cmd.anonymous,
-                                        name=session.name)  # fmt: skip
-        case c.QaEdit():
-            return [cmd.id], lambda b: qa.edit(b, m, r, cmd.id, cmd.body)
-        case c.QaMove():
-            move = QA_MOVES[cmd.op]
-            return [cmd.id], lambda b: move(b, m, r, cmd.id)
-        case c.QaMerge():
-            return [cmd.id, cmd.into], lambda b: qa.merge(b, m, r, cmd.id, cmd.into)
-        case c.QaAnswered():
-            return [cmd.id], lambda b: qa.mark_answered(b, m, r, cmd.id, cmd.text)
-        case c.QaConfigure():
-            return [], lambda b: qa.configure(
-                b, m, r, premoderation=cmd.premoderation,
-                hide_authors_from_staff=cmd.hide_authors_from_staff,
-            )  # fmt: skip
-    raise AssertionError(f"not a Q&A command: {cmd.op}")
-
-
-async def question(live: LiveWorker, session: Session, cmd: c.Command) -> str | None:
-    hub = _hub(live, session)
-    await _limit_qa(live, session)
-    ids, rule = _qa_rule(session, cmd)
-    board, logged = await live.store.write(
-        questions.change, hub.room_id, _speaker(session), ids, rule
+    hub = hub_of(live, session)
+    logged = await live.store.write(
+        moderation.slow_mode, hub.room_id, session.community_id, speaker(session), cmd.seconds
     )
-    seq = await _publish_all(live, logged)
-    if isinstance(cmd, c.QaAsk):
-        return ack(cmd.ref, id=board.next_id - 1, seq=seq)
-    return ack(cmd.ref, seq=seq)
-
-
-async def poll_create(live: LiveWorker, session: Session, cmd: c.PollCreate) -> str | None:
-    hub = _hub(live, session)
-    m, r = session.member_id, session.role
-
-    def make(poll_id: int) -> poll_rules.Change:
-        return poll_rules.create(
-            poll_id, m, r, cmd.kind, cmd.question, cmd.options, correct=cmd.correct,
-            anonymous=cmd.anonymous, changeable=cmd.changeable,
-        )  # fmt: skip
-
-    poll, logged = await live.store.write(polls.create, hub.room_id, _speaker(session), make)
-    return ack(cmd.ref, id=poll.id, seq=await _publish_all(live, logged))
-
-
-POLL_MOVES: dict[str, Callable[[poll_rules.Poll, str, str], poll_rules.Change]] = {
-    "poll.launch": poll_rules.launch,
-    "poll.close": poll_rules.close,
-    "poll.reveal": poll_rules.reveal,
-}
-
-
-async def poll_move(live: LiveWorker, session: Session, cmd: c.PollMove) -> str | None:
-    hub = _hub(live, session)
-    move = POLL_MOVES[cmd.op]
-    _, logged = await live.store.write(
-        polls.change, hub.room_id, _speaker(session), cmd.id,
-        lambda p: move(p, session.member_id, session.role),
-    )  # fmt: skip
-    return ack(cmd.ref, seq=await _publish_all(live, logged))
-
-
-async def poll_answer(live: LiveWorker, session: Session, cmd: c.PollAnswer) -> str | None:
-    hub = _hub(live, session)
-    await _limit_qa(live, session)
-    value = frozenset(cmd.answer) if isinstance(cmd.answer, list) else cmd.answer
-    m, r = session.member_id, session.role
-    poll, logged = await live.store.write(
-        polls.change, hub.room_id, _speaker(session), cmd.id,
-        lambda p: poll_rules.answer(p, m, r, value),
-    )  # fmt: skip
-    mine = poll_rules.wire_answer(poll.answers[m])
-    return ack(cmd.ref, seq=await _publish_all(live, logged), mine=mine)
+    return ack(cmd.ref, seq=await publish(live, logged))
 
 
 HANDLERS: dict[type[c.Command], Handler] = {
@@ -325,11 +237,12 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.React: react,
     c.SlowMode: slow_mode,
     **dict.fromkeys(
-        (c.QaAsk, c.QaEdit, c.QaMove, c.QaMerge, c.QaAnswered, c.QaConfigure), question
+        (c.QaAsk, c.QaEdit, c.QaMove, c.QaMerge, c.QaAnswered, c.QaConfigure), qa_polls.question
     ),
-    c.PollCreate: poll_create,
-    c.PollMove: poll_move,
-    c.PollAnswer: poll_answer,
+    c.PollCreate: qa_polls.poll_create,
+    c.PollMove: qa_polls.poll_move,
+    c.PollAnswer: qa_polls.poll_answer,
+    **moderating.HANDLERS,
 }
 assert set(HANDLERS) == set(c.MODELS.values()), "every command has a handler"
 
@@ -338,6 +251,12 @@ def dispatcher(live: LiveWorker) -> Callable[[Session, c.Command], Awaitable[str
     async def handle(session: Session, command: c.Command) -> str | None:
         if not may(session.role, command.op):
             raise CommandError("forbidden", "Your role in this room does not allow that.")
+        if command.op in rules.SILENCED and session.room_id is not None:
+            hub = live.hubs.get(session.room_id)
+            now = utcnow()
+            until = hub.muted_until(session.member_id, now) if hub else None
+            if until is not None:
+                raise rules.muted_error(until, now)
         return await HANDLERS[type(command)](live, session, command)
 
     return handle

@@ -12,10 +12,12 @@ import json
 import logging
 import time
 from collections import Counter, deque
+from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from server.live.frames import Wired, encode, events_frame
 from server.rooms.events import ALL, can_see
+from server.rooms.moderation import CLOSE_BANNED, CLOSE_REMOVED
 from server.rooms.reactions import Tally
 from server.store.presence import Arrival
 
@@ -39,6 +41,8 @@ class Listener(Protocol):
 
     def push(self, frame: str) -> None: ...
 
+    def close_when_sent(self, code: int) -> None: ...
+
 
 class RoomHub:
     def __init__(self, room_id: int) -> None:
@@ -53,6 +57,11 @@ class RoomHub:
         self.gap_since: float | None = None
         self.needs_catch_up = False
         self.slow_mode = 0
+        # Moderation as the room's log tells it: mutes running (member -> until), people to
+        # send away once they have seen why, and sockets held in the waiting room.
+        self.muted: dict[str, datetime] = {}
+        self.sending_away: dict[str, int] = {}
+        self.waiting: dict[str, set[Listener]] = {}
         self.reactions_heard = Tally()  # from every worker, through the bus
         self.reactions_made = Tally()  # on this worker, published once a second
         # Presence: local sockets per member, and what this worker has written to the store.
@@ -96,12 +105,34 @@ class RoomHub:
             self.delivered = wired.seq
             self.outbox.append(wired)
             self.recent.append(wired)
-            if wired.event.get("type") == "room.updated":
-                self.slow_mode = int(wired.event["state"].get("slow_mode", self.slow_mode))
+            self._moderate(wired.event)
         if not self.pending:
             self.gap_since = None
         elif self.gap_since is None:
             self.gap_since = time.monotonic()
+
+    def _moderate(self, event: dict[str, object]) -> None:
+        """Apply what a room event changes in this hub: settings, mutes, who must go."""
+        kind, member = event.get("type"), str(event.get("member", ""))
+        if kind == "room.updated":
+            state = event["state"]
+            if isinstance(state, dict):
+                self.slow_mode = int(state.get("slow_mode", self.slow_mode))
+        elif kind == "member.muted":
+            self.muted[member] = datetime.fromisoformat(str(event["until"]))
+        elif kind == "member.unmuted":
+            self.muted.pop(member, None)
+        elif kind in ("member.removed", "member.banned"):
+            self.sending_away[member] = CLOSE_BANNED if kind == "member.banned" else CLOSE_REMOVED
+        elif kind == "door.waiting":
+            admitted = event.get("admitted")
+            for someone in admitted if isinstance(admitted, list) else []:
+                for session in self.waiting.pop(str(someone), set()):
+                    session.push(encode({"type": "admitted", "room": self.room_id}))
+
+    def muted_until(self, member: str, now: datetime) -> datetime | None:
+        until = self.muted.get(member)
+        return until if until is not None and until > now else None
 
     def gap_older_than(self, seconds: float) -> bool:
         return self.gap_since is not None and time.monotonic() - self.gap_since > seconds
@@ -128,6 +159,11 @@ class RoomHub:
                     session.push(frames[picked])
             session.since = max(session.since, last)
         self.flushed = last
+        if self.sending_away:
+            away, self.sending_away = self.sending_away, {}
+            for session in list(self.sessions):
+                if session.member_id in away:
+                    session.close_when_sent(away[session.member_id])
 
     def flush_reactions(self) -> None:
         if not self.reactions_heard:

@@ -31,6 +31,8 @@ from server.rooms.commands import (
 log = logging.getLogger(__name__)
 
 IDLE_S = 75.0
+# Queued after a session's last frames: the writer closes the socket once they are sent.
+_CLOSE_HERE = "\x00close"
 UNAVAILABLE = CommandError("unavailable", "That did not work just now; try again.")
 MAX_FRAME = 64 * 1024
 
@@ -51,9 +53,13 @@ class Session:
         self.visitor = visitor
         self.queue: asyncio.Queue[str] = asyncio.Queue(maxsize=queue_size)
         self._closing: int | None = None
+        self._close_code = CLOSE_GOING_AWAY
         self._stop = asyncio.Event()
         # Set once the session has joined a room (see handlers.join).
         self.room_id: int | None = None
+        self.community_id = 0
+        # A room whose waiting room holds this session until a host lets the person in.
+        self.waiting_in: int | None = None
         self.member_id = ""
         self.name = visitor.name
         self.role = "attendee"
@@ -72,6 +78,14 @@ class Session:
         if self._closing is None:
             self._closing = code
             self._stop.set()
+
+    def close_when_sent(self, code: int) -> None:
+        """Close once the frames already queued (the reason, say) have gone out."""
+        self._close_code = code
+        try:
+            self.queue.put_nowait(_CLOSE_HERE)
+        except asyncio.QueueFull:
+            self.close(code)
 
     async def run(self, handle: HandleFrame) -> None:
         writer = asyncio.create_task(self._write())
@@ -93,6 +107,9 @@ class Session:
         send = self.websocket.send_text
         while True:
             frame = await self.queue.get()
+            if frame is _CLOSE_HERE:
+                self.close(self._close_code)
+                return
             try:
                 await send(frame)
             except (WebSocketDisconnect, RuntimeError, OSError):

@@ -24,7 +24,7 @@ from server.bus import Bus, BusUnavailable
 from server.live.frames import Wired, encode
 from server.live.hub import RoomHub
 from server.settings import Settings
-from server.store import Store, presence, rooms
+from server.store import Store, moderation, presence, rooms
 from server.store.rooms import Logged
 from server.store.tables import utcnow
 
@@ -102,6 +102,9 @@ class LiveWorker:
             # Subscribe before reading the head, so nothing falls between the two.
             hub.subscription = await self.bus.subscribe(hub.channel, hub.on_bus, hub.on_reconnect)
             head, slow_mode = await self.store.read(rooms.room_head, room_id)
+            # Read after the head: a mute committed since is in the log after it, so either
+            # this read or the log brings it.
+            hub.muted = await self.store.read(moderation.mutes, room_id)
             hub.started(head, slow_mode)
             self.hubs[room_id] = hub
             future.set_result(hub)

@@ -203,12 +203,92 @@ class PollAnswer(Command):
     )
 
 
+Reason = Annotated[Text, Field(max_length=2000)]
+
+
+class Report(Command):
+    op: Literal["report"]
+    kind: Annotated[StrictStr, Field(max_length=20)]
+    id: Id | None = None
+    member: Member | None = None
+    reason: Reason
+
+
+class OnMember(Command):
+    """Block, unblock and unmute: one person, by member id."""
+
+    op: Literal["block", "unblock", "mod.unmute"]
+    member: Member
+
+
+class ModMute(Command):
+    op: Literal["mod.mute"]
+    member: Member
+    minutes: Annotated[StrictInt, Field(ge=1, le=1440)]
+    reason: Reason = ""
+
+
+class ModSendAway(Command):
+    """Remove from the room, or ban from the community (a ban needs a reason)."""
+
+    op: Literal["mod.remove", "mod.ban"]
+    member: Member
+    reason: Reason = ""
+
+
+class ModUnban(Command):
+    op: Literal["mod.unban"]
+    ban: Id
+
+
+class RoomLock(Command):
+    op: Literal["room.lock"]
+    locked: StrictBool
+
+
+class RoomWaiting(Command):
+    op: Literal["room.waiting_room"]
+    enabled: StrictBool
+
+
+class DoorAdmit(Command):
+    """Let one waiting person in, or everyone waiting when `member` is absent."""
+
+    op: Literal["door.admit"]
+    member: Member | None = None
+
+
+class ChatRestore(Command):
+    op: Literal["chat.restore"]
+    id: Id
+
+
+class ModList(Command):
+    """What moderators review: open reports, deleted messages."""
+
+    op: Literal["mod.reports", "mod.deleted"]
+
+
+class ReportResolve(Command):
+    op: Literal["report.resolve"]
+    id: Id
+    outcome: Annotated[StrictStr, Field(max_length=20)]
+    note: Reason = ""
+
+
+class GuidelinesAccept(Command):
+    op: Literal["guidelines.accept"]
+    room: Id
+
+
 MODELS: dict[str, type[Command]] = {
     op: m
     for m in (
         Join, Leave, Ping, ChatSend, ChatEdit, ChatDelete, ChatHistory,
         HandRaise, HandLower, HandNext, React, SlowMode,
         QaAsk, QaEdit, QaMove, QaMerge, QaAnswered, QaConfigure, PollCreate, PollMove, PollAnswer,
+        Report, OnMember, ModMute, ModSendAway, ModUnban, RoomLock, RoomWaiting, DoorAdmit,
+        ChatRestore, ModList, ReportResolve, GuidelinesAccept,
     )
     for op in m.model_fields["op"].annotation.__args__  # type: ignore[union-attr]
 }  # fmt: skip

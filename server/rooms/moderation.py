@@ -18,6 +18,11 @@ MUTE_MINUTES = range(1, 24 * 60 + 1)
 # Deleted messages stay readable to moderators this long (to undo, or to judge a report).
 KEEP_DELETED = timedelta(days=30)
 
+# What a muted person may not do: speak in chat, ask, vote, answer polls, react.
+SILENCED: frozenset[str] = frozenset({
+    "chat.send", "chat.edit", "qa.ask", "qa.edit", "qa.vote", "qa.unvote", "poll.answer", "react",
+})  # fmt: skip
+
 # Close codes for sockets that a moderator sent away (see docs/protocol.md).
 CLOSE_REMOVED = 4003
 CLOSE_BANNED = 4004

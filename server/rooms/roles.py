@@ -14,6 +14,13 @@ STAGE: frozenset[str] = frozenset({"host", "co-host", "speaker"})
 HOSTS: frozenset[str] = frozenset({"host", "co-host"})
 EVERYONE: frozenset[str] = frozenset(ROLES)
 
+# What the staff does to keep a room safe.
+MODERATING = (
+    "mod.mute", "mod.unmute", "mod.remove", "mod.ban", "mod.unban", "mod.reports",
+    "mod.deleted", "report.resolve", "chat.restore", "room.lock", "room.waiting_room",
+    "door.admit",
+)  # fmt: skip
+
 # op -> the roles that may send it. An op missing here is unknown: a protocol error.
 ALLOWED: dict[str, frozenset[str]] = {
     "join": EVERYONE,
@@ -36,6 +43,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     # Polls: the stage runs them, everyone answers.
     **dict.fromkeys(("poll.create", "poll.launch", "poll.close", "poll.reveal"), STAGE),
     "poll.answer": EVERYONE,
+    # Safety: anyone reports and blocks; the staff moderates.
+    **dict.fromkeys(("report", "block", "unblock", "guidelines.accept"), EVERYONE),
+    **dict.fromkeys(MODERATING, STAFF),
 }
 
 

@@ -37,6 +37,7 @@ class Report(Base):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
     room_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     reporter_key: Mapped[str] = mapped_column(String(24), index=True)
+    reporter_member: Mapped[str] = mapped_column(String(16), default="")  # to tell them, live
     kind: Mapped[str] = mapped_column(String(12))  # message, question, name, person
     subject_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     subject_key: Mapped[str] = mapped_column(String(24), index=True)
@@ -66,14 +67,15 @@ class Mute(Base):
 
 class Ban(Base):
     """A person kept out of a community until a moderator lifts it. Guests are banned by
-    registration and by email, so a new guest registration with the same email is refused."""
+    registration and by a keyed digest of their email (never the email itself), so a new
+    guest registration with the same email is refused."""
 
     __tablename__ = "bans"
     __table_args__ = (Index("ix_bans_community_key", "community_id", "person_key"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
     person_key: Mapped[str] = mapped_column(String(24))
-    email: Mapped[str | None] = mapped_column(String(254), nullable=True, index=True)
+    email_digest: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     reason: Mapped[str] = mapped_column(Text)
     by_key: Mapped[str] = mapped_column(String(24))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -56,6 +56,18 @@ async def entry_for_person(session: AsyncSession, event_id: int, person_id: int)
                  event.community_id)  # fmt: skip
 
 
+async def entry_of(
+    session: AsyncSession, event_id: int, person_id: int | None, guest_registration: int | None
+) -> Entry | None:
+    """How a visitor (a person, or a guest by registration) enters this event's room."""
+    if person_id is not None:
+        return await entry_for_person(session, event_id, person_id)
+    if guest_registration is None:
+        return None
+    entry = await entry_for_guest(session, guest_registration)
+    return entry if entry is not None and entry.event_id == event_id else None
+
+
 async def entry_for_guest(session: AsyncSession, registration_id: int) -> Entry | None:
     registration = await session.get(Registration, registration_id)
     if registration is None or registration.person_id is not None:

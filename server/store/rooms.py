@@ -149,7 +149,7 @@ async def _message(session: AsyncSession, room_id: int, message_id: int) -> Chat
     return message
 
 
-def _audience(message: ChatMessage) -> str:
+def audience_of(message: ChatMessage) -> str:
     return staff_and(message.author_member) if message.to_hosts else ALL
 
 
@@ -165,7 +165,7 @@ async def edit_chat(
         session,
         room_id,
         seq,
-        _audience(message),
+        audience_of(message),
         "chat.edited",
         id=message.id,
         body=body,
@@ -186,7 +186,7 @@ async def delete_chat(
     seq = await _next_seq(session, room_id)
     message.deleted_at, message.deleted_by = utcnow(), who.key
     return _log(
-        session, room_id, seq, _audience(message), "chat.deleted", id=message.id, by=who.member
+        session, room_id, seq, audience_of(message), "chat.deleted", id=message.id, by=who.member
     )
 
 

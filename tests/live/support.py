@@ -10,7 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
+from unittest import mock
 
+from argon2 import PasswordHasher
 from sqlalchemy.ext.asyncio import AsyncSession
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
@@ -33,6 +35,18 @@ class Seeded:
     attendees: list[Someone]
     outsider: Someone
     guest_token: str
+    # One person in each other role of the room (server/store/room_access.py): another
+    # owner of the community co-hosts, its moderator moderates, the event's speaker speaks.
+    co_host: Someone
+    speaker: Someone
+    moderator: Someone
+
+
+# Seeded people come in with a session cookie and never type their password, so they get a
+# cheap hash: argon2's defaults cost about 0.25 s a person, on purpose, and a room of a
+# hundred would take half a minute to seed. The parameters travel in the hash, so it still
+# verifies as any other.
+_QUICK_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 
 async def _person(store: Store, name: str) -> Someone:
@@ -49,38 +63,58 @@ async def _person(store: Store, name: str) -> Someone:
 
 
 async def seed(db_url: str, attendees: int = 3) -> Seeded:
-    """An open community with a live webinar: a host, registered attendees, an outsider."""
+    """An open community with a live webinar: a host, a co-host, a speaker, a moderator,
+    registered attendees, an outsider and a guest."""
     store = Store(db_url)
     try:
-        host = await _person(store, "Grace Host")
-        community = await store.write(
-            communities.create_community,
-            owner_id=host.person_id,
-            slug=f"c-{secrets.token_hex(4)}",
-            name="Rustaceans",
-        )
-        now = utcnow()
-        data = events.EventInput(
-            kind="webinar",
-            title="Intro to Rust",
-            starts_at=now - timedelta(minutes=5),
-            ends_at=now + timedelta(hours=2),
-            timezone="UTC",
-        )
-        event = await store.write(events.create_event, community.id, host.person_id, data)
-        people = [await _person(store, f"Learner {n}") for n in range(attendees)]
-        for p in people:
-            await store.write(registrations.register_person, event.id, p.person_id)
-        outsider = await _person(store, "Not Registered")
-        guest = await store.write(
-            registrations.register_guest,
-            event.id,
-            name="Guest Gus",
-            email=f"{secrets.token_hex(4)}@example.org",
-        )
-        return Seeded(event.id, host, people, outsider, guest.join_token)
+        with mock.patch.object(accounts, "_hasher", _QUICK_HASHER):
+            return await _seed(store, attendees)
     finally:
         await store.close()
+
+
+async def _seed(store: Store, attendees: int) -> Seeded:
+    host = await _person(store, "Grace Host")
+    community = await store.write(
+        communities.create_community,
+        owner_id=host.person_id,
+        slug=f"c-{secrets.token_hex(4)}",
+        name="Rustaceans",
+    )
+    co_host, speaker, moderator = [
+        await _person(store, name) for name in ("Cora Cohost", "Sam Speaker", "Mo Moderator")
+    ]
+    for someone, role in ((co_host, "owner"), (speaker, "member"), (moderator, "moderator")):
+        await store.write(communities.join, community.id, someone.person_id)
+        if role != "member":
+            await store.write(
+                communities.change_role,
+                community.id,
+                actor_id=host.person_id,
+                person_id=someone.person_id,
+                role=role,
+            )
+    now = utcnow()
+    data = events.EventInput(
+        kind="webinar",
+        title="Intro to Rust",
+        starts_at=now - timedelta(minutes=5),
+        ends_at=now + timedelta(hours=2),
+        timezone="UTC",
+        speaker_ids=(speaker.person_id,),
+    )
+    event = await store.write(events.create_event, community.id, host.person_id, data)
+    people = [await _person(store, f"Learner {n}") for n in range(attendees)]
+    for p in people:
+        await store.write(registrations.register_person, event.id, p.person_id)
+    outsider = await _person(store, "Not Registered")
+    guest = await store.write(
+        registrations.register_guest,
+        event.id,
+        name="Guest Gus",
+        email=f"{secrets.token_hex(4)}@example.org",
+    )
+    return Seeded(event.id, host, people, outsider, guest.join_token, co_host, speaker, moderator)
 
 
 @dataclass

@@ -46,7 +46,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('community_id', sa.Integer(), nullable=False),
     sa.Column('person_key', sa.String(length=24), nullable=False),
-    sa.Column('email', sa.String(length=254), nullable=True),
+    sa.Column('email_digest', sa.String(length=64), nullable=True),
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('by_key', sa.String(length=24), nullable=False),
     sa.Column('created_at', server.store.tables.UTCDateTime(), nullable=False),
@@ -57,7 +57,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('bans', schema=None) as batch_op:
         batch_op.create_index('ix_bans_community_key', ['community_id', 'person_key'], unique=False)
-        batch_op.create_index(batch_op.f('ix_bans_email'), ['email'], unique=False)
+        batch_op.create_index(batch_op.f('ix_bans_email_digest'), ['email_digest'], unique=False)
 
     op.create_table('guidelines_accepted',
     sa.Column('community_id', sa.Integer(), nullable=False),
@@ -71,6 +71,7 @@ def upgrade() -> None:
     sa.Column('community_id', sa.Integer(), nullable=False),
     sa.Column('room_id', sa.Integer(), nullable=True),
     sa.Column('reporter_key', sa.String(length=24), nullable=False),
+    sa.Column('reporter_member', sa.String(length=16), nullable=False),
     sa.Column('kind', sa.String(length=12), nullable=False),
     sa.Column('subject_id', sa.Integer(), nullable=True),
     sa.Column('subject_key', sa.String(length=24), nullable=False),
@@ -165,7 +166,7 @@ def downgrade() -> None:
     op.drop_table('reports')
     op.drop_table('guidelines_accepted')
     with op.batch_alter_table('bans', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_bans_email'))
+        batch_op.drop_index(batch_op.f('ix_bans_email_digest'))
         batch_op.drop_index('ix_bans_community_key')
 
     op.drop_table('bans')
