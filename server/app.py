@@ -21,7 +21,9 @@ from server.http.communities import api as communities_api
 from server.http.communities import pages as communities_pages
 from server.http.context import WEB, Studyhall, make_templates
 from server.http.events import api as events_api
+from server.http.events import exports as events_exports
 from server.http.events import pages as events_pages
+from server.http.events import qa as events_qa
 from server.http.guard import RequestGuard
 from server.http.home import routes as home_routes
 from server.live.endpoint import room_socket
@@ -39,6 +41,7 @@ def create_app(settings: Settings) -> Starlette:
         *accounts_api.routes,
         *communities_api.routes,
         *events_api.routes,
+        *events_exports.api_routes,
         *rooms.api_routes,
     ]
     models: dict[str, type[BaseModel]] = {
@@ -55,6 +58,8 @@ def create_app(settings: Settings) -> Starlette:
         *accounts_pages.routes,
         *communities_pages.routes,
         *events_pages.routes,
+        *events_qa.routes,
+        *events_exports.routes,
         *rooms.routes,
         WebSocketRoute("/ws", room_socket),
         Mount("/static", StaticFiles(directory=str(WEB / "static")), name="static"),

@@ -18,12 +18,12 @@ from server.http.communities.inputs import is_slug
 from server.http.context import current_person, studyhall
 from server.http.errors import UserError, not_found
 from server.http.forms import parse_or_errors, read_input
-from server.store import communities, event_directory, registrations
+from server.store import communities, event_directory, qa_archive, registrations
 from server.store.calendar import next_meeting, room_is_open
 from server.store.event_directory import DirectoryPage, EventDetails
 from server.store.tables import utcnow
 
-from . import access, editing, ics, present
+from . import access, editing, ics, present, room_record
 from .inputs import DirectoryFilter, GuestIn
 
 PER_PAGE = 20
@@ -118,13 +118,27 @@ async def _event_context(request: Request, details: EventDetails) -> dict[str, A
         # The room admits people with a seat, speakers and managers: others get no dead end.
         "show_room": room_is_open(event, now) and (going or speaker or manager),
         "attendees": (await sh.store.read(registrations.attendees, event.id) if manager else None),
+        **await room_record.context(request, event.id),
     }
 
 
-async def event_page(request: Request) -> Response:
-    details = await access.details(request)
+async def render_event(
+    request: Request, details: EventDetails, status: int = 200, **forms: Any
+) -> Response:
+    """The event page; `forms` carries back what a form sent, with its errors, when refused."""
     context = await _event_context(request, details)
-    return present.page(request, "events/event.html", guest={}, guest_errors={}, **context)
+    blank = {
+        "guest": {},
+        "guest_errors": {},
+        "answer_form": None,
+        "poll_values": {"kind": "single"},
+        "poll_errors": {},
+    }
+    return present.page(request, "events/event.html", status, **context, **{**blank, **forms})
+
+
+async def event_page(request: Request) -> Response:
+    return await render_event(request, await access.details(request))
 
 
 async def register_page(request: Request) -> Response:
@@ -167,10 +181,7 @@ async def guest_page(request: Request) -> Response:
             errors, status = {err.field or "body": err.message}, err.status
         else:
             return RedirectResponse(f"/join/{mine.join_token}?done=registered", status_code=303)
-    context = await _event_context(request, details)
-    return present.page(
-        request, "events/event.html", status, guest=values, guest_errors=errors, **context
-    )
+    return await render_event(request, details, status, guest=values, guest_errors=errors)
 
 
 async def join_page(request: Request) -> Response:
@@ -206,14 +217,19 @@ async def my_events_page(request: Request) -> Response:
     person = current_person(request)
     if person is None:
         return RedirectResponse("/sign-in?next=/my/events", status_code=303)
-    bookings = await studyhall(request).store.read(registrations.registrations_of, person.id)
+    sh = studyhall(request)
+    bookings = await sh.store.read(registrations.registrations_of, person.id)
+    asked = await sh.store.read(qa_archive.questions_of, f"p{person.id}")
     now = utcnow()
     return present.page(
         request,
         "events/my.html",
         upcoming=[b for b in bookings if b.event.series_ends_at > now],
         past=[b for b in bookings if b.event.series_ends_at <= now],
-        feed_url=f"{studyhall(request).settings.public_url}/feeds/{person.feed_token}.ics",
+        asked=asked,
+        question_states=room_record.QUESTION_STATES,
+        reasons=room_record.REASONS,
+        feed_url=f"{sh.settings.public_url}/feeds/{person.feed_token}.ics",
         zone=person.timezone,
     )
 

@@ -178,6 +178,8 @@ NOTICES = {
     "waitlisted": "The event is full: you are on the waitlist and move up as seats free.",
     "cancelled": "Your registration is cancelled.",
     "registered": "You are registered. Keep the link of this page: it is your way in.",
+    "answered": "Your answer is saved: the person who asked sees it here.",
+    "poll_saved": "The draft poll is saved: launch it from the room when the time comes.",
 }
 
 
