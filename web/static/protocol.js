@@ -37,6 +37,63 @@
 
 /** @typedef {"clap" | "heart" | "laugh" | "wow" | "thumbs_up" | "question"} Reaction */
 
+/** @typedef {"pending" | "open" | "answering" | "answered" | "dismissed"} QuestionState */
+
+/**
+ * A question as the server sends it in events. `author` and `author_name` are null for an
+ * anonymous question, except to its author and (mostly) to hosts, co-hosts and moderators.
+ * @typedef {object} Question
+ * @property {number} id Numbered from 1 in its room.
+ * @property {string} body
+ * @property {string | null} author Member id.
+ * @property {string | null} [author_name]
+ * @property {boolean} anonymous
+ * @property {QuestionState} state
+ * @property {"dismissed" | "hidden" | "withdrawn" | "merged" | null} reason When dismissed.
+ * @property {number} votes
+ * @property {string | null} answer A typed answer from the stage.
+ * @property {number | null} merged_into
+ * @property {boolean} edited
+ */
+
+/** @typedef {Question & {mine: boolean, voted: boolean}} QuestionView In the snapshot. */
+
+/**
+ * @typedef {object} QaSnapshot
+ * @property {boolean} premoderation Screening: attendees' and speakers' questions start pending.
+ * @property {boolean} hide_authors_from_staff
+ * @property {number | null} answering The id of the question the stage is answering.
+ * @property {QuestionView[]} questions Those the person may see, in queue order.
+ */
+
+/** @typedef {"single" | "multiple" | "rating" | "word_cloud" | "quiz"} PollKind */
+/** @typedef {number | number[] | string} PollAnswer An option, options, a rating or a word. */
+
+/**
+ * @typedef {object} PollResults
+ * @property {number} voters
+ * @property {number[]} counts Per option, or per rating 1-5; distinct people.
+ * @property {number | null} average Ratings only.
+ * @property {{word: string, count: number}[]} words Word clouds, most frequent first.
+ */
+
+/**
+ * A poll as one person sees it.
+ * @typedef {object} Poll
+ * @property {number} id
+ * @property {PollKind} kind
+ * @property {string} question
+ * @property {string[]} options None for rating and word_cloud.
+ * @property {"draft" | "live" | "closed"} state
+ * @property {boolean} revealed
+ * @property {boolean} anonymous
+ * @property {boolean} changeable
+ * @property {number | null} correct A quiz's option: for the stage, else once closed and revealed.
+ * @property {PollResults | null} results Null while this person may not see them.
+ * @property {PollAnswer | null} mine
+ * @property {Record<string, PollAnswer> | null} answers Who answered what: stage, named polls.
+ */
+
 // ---- Frames from the server ------------------------------------------------------------
 
 /**
@@ -45,7 +102,8 @@
  * @property {string | number} ref
  * @property {number} [room] On the answer to `join`.
  * @property {number} [seq] The room's seq (join) or the seq of the event the command produced.
- * @property {number} [id] The id of a created message.
+ * @property {number} [id] The id of a created message, question or poll.
+ * @property {PollAnswer} [mine] `poll.answer`: the answer as the server kept it.
  * @property {ChatMessage[]} [messages] `chat.history`: oldest first.
  * @property {boolean} [more] `chat.history`: whether even older messages exist.
  */
@@ -55,8 +113,8 @@
  * and the command is not safe to repeat, or it is ephemeral), "closed" (close() was
  * called, or the room refused us for good), "queue_full" (too many commands waiting).
  * @typedef {"invalid" | "forbidden" | "not_found" | "rate_limited" | "slow_mode" |
- *   "not_in_room" | "edit_window_passed" | "unavailable" |
- *   "disconnected" | "closed" | "queue_full"} ErrorCode
+ *   "not_in_room" | "edit_window_passed" | "unavailable" | "conflict" | "poll_closed" |
+ *   "limit_reached" | "disconnected" | "closed" | "queue_full"} ErrorCode
  */
 
 /**
@@ -81,6 +139,8 @@
  * @property {string[]} hands Member ids, in the order the hands went up.
  * @property {RoomState} state
  * @property {boolean} more_chat Whether older messages can be loaded with chat.history.
+ * @property {QaSnapshot} [qa]
+ * @property {Poll[]} [polls] Oldest first; drafts for the stage only.
  */
 
 /**
@@ -101,8 +161,30 @@
 /** @typedef {EventBase & {type: "hand.called", member: string, by: string, hands: string[]}} HandCalledEvent */
 
 /**
+ * Events that carry the whole question.
+ * @typedef {EventBase & {type: "question.asked" | "question.edited" | "question.withdrawn" |
+ *   "question.approved" | "question.hidden" | "question.restored" | "question.merged" |
+ *   "question.answering" | "question.answered" | "question.reopened" | "question.dismissed",
+ *   question: Question}} QuestionEvent
+ */
+/** @typedef {EventBase & {type: "question.author", id: number, author: string, author_name?: string | null}} QuestionAuthorEvent */
+/** @typedef {EventBase & {type: "question.voted", id: number, votes: number}} QuestionVotedEvent */
+/** @typedef {EventBase & {type: "question.removed", id: number}} QuestionRemovedEvent */
+/** @typedef {EventBase & {type: "qa.configured", premoderation: boolean, hide_authors_from_staff: boolean}} QaConfiguredEvent */
+/** @typedef {EventBase & {type: "poll.created" | "poll.launched", poll: Poll}} PollEvent */
+/** @typedef {EventBase & {type: "poll.closed", id: number, correct: number | null}} PollClosedEvent */
+/**
+ * A draft revealed ahead reaches the stage without results or correct.
+ * @typedef {EventBase & {type: "poll.revealed", id: number, results?: PollResults | null,
+ *   correct?: number | null}} PollRevealedEvent
+ */
+/** @typedef {EventBase & {type: "poll.results", id: number, results: PollResults}} PollResultsEvent */
+
+/**
  * @typedef {ChatMessageEvent | ChatEditedEvent | ChatDeletedEvent | RoomUpdatedEvent |
- *   PresenceEvent | HandRaisedEvent | HandLoweredEvent | HandCalledEvent} RoomEvent
+ *   PresenceEvent | HandRaisedEvent | HandLoweredEvent | HandCalledEvent | QuestionEvent |
+ *   QuestionAuthorEvent | QuestionVotedEvent | QuestionRemovedEvent | QaConfiguredEvent |
+ *   PollEvent | PollClosedEvent | PollRevealedEvent | PollResultsEvent} RoomEvent
  */
 
 /**
@@ -144,11 +226,32 @@
 /** @typedef {{op: "hand.next", ref: number}} HandNextCommand */
 /** @typedef {{op: "react", ref: number, reaction: Reaction}} ReactCommand */
 /** @typedef {{op: "room.slow_mode", ref: number, seconds: number}} SlowModeCommand */
+/** @typedef {{op: "qa.ask", ref: number, body: string, anonymous?: boolean}} QaAskCommand */
+/** @typedef {{op: "qa.edit", ref: number, id: number, body: string}} QaEditCommand */
+/**
+ * The ops that name one question and nothing else.
+ * @typedef {{op: "qa.withdraw" | "qa.vote" | "qa.unvote" | "qa.approve" | "qa.hide" |
+ *   "qa.restore" | "qa.answering" | "qa.reopen" | "qa.dismiss", ref: number, id: number}} QaQuestionCommand
+ */
+/** @typedef {{op: "qa.merge", ref: number, id: number, into: number}} QaMergeCommand */
+/** @typedef {{op: "qa.answered", ref: number, id: number, text?: string}} QaAnsweredCommand */
+/**
+ * @typedef {{op: "qa.configure", ref: number, premoderation: boolean,
+ *   hide_authors_from_staff: boolean}} QaConfigureCommand
+ */
+/**
+ * @typedef {{op: "poll.create", ref: number, kind: PollKind, question: string,
+ *   options?: string[], correct?: number, anonymous?: boolean, changeable?: boolean}} PollCreateCommand
+ */
+/** @typedef {{op: "poll.launch" | "poll.close" | "poll.reveal", ref: number, id: number}} PollStepCommand */
+/** @typedef {{op: "poll.answer", ref: number, id: number, answer: PollAnswer}} PollAnswerCommand */
 
 /**
  * @typedef {JoinCommand | LeaveCommand | PingCommand | ChatSendCommand | ChatEditCommand |
  *   ChatDeleteCommand | ChatHistoryCommand | HandRaiseCommand | HandLowerCommand |
- *   HandNextCommand | ReactCommand | SlowModeCommand} Command
+ *   HandNextCommand | ReactCommand | SlowModeCommand | QaAskCommand | QaEditCommand |
+ *   QaQuestionCommand | QaMergeCommand | QaAnsweredCommand | QaConfigureCommand |
+ *   PollCreateCommand | PollStepCommand | PollAnswerCommand} Command
  */
 
 /**
@@ -206,7 +309,9 @@
 
 // Ops whose effect is the same when sent twice, so a command in flight when the socket
 // dropped may go again after the re-join. chat.send is among them thanks to its client_id;
-// hand.next is not (it would call on two people); react is ephemeral and goes stale.
+// hand.next is not (it would call on two people); react is ephemeral and goes stale. Most
+// Q&A and poll ops are not either: a second vote, approval or answer that follows one that
+// went through is refused as a conflict, and a second qa.ask asks twice.
 const SAFE_TO_REPEAT = new Set([
   "chat.send",
   "chat.edit",
@@ -215,6 +320,7 @@ const SAFE_TO_REPEAT = new Set([
   "hand.raise",
   "hand.lower",
   "room.slow_mode",
+  "qa.configure",
 ]);
 
 // Answers to `join` after which trying again later may work; any other refusal is final.
@@ -433,6 +539,102 @@ export class RoomClient {
    */
   setSlowMode(seconds) {
     return this.#command({ op: "room.slow_mode", seconds });
+  }
+
+  // ---- Questions and answers --------------------------------------------------------------
+
+  /**
+   * @param {string} body 1-1,000 characters after trimming.
+   * @param {{anonymous?: boolean}} [options]
+   * @returns {Promise<AckFrame>} The ack carries the question's `id`.
+   */
+  ask(body, { anonymous = false } = {}) {
+    /** @type {Omit<QaAskCommand, "ref">} */
+    const frame = { op: "qa.ask", body };
+    if (anonymous) frame.anonymous = true;
+    return this.#command(frame);
+  }
+
+  /**
+   * Your own question, while pending or open.
+   * @param {number} id
+   * @param {string} body
+   * @returns {Promise<AckFrame>}
+   */
+  editQuestion(id, body) {
+    return this.#command({ op: "qa.edit", id, body });
+  }
+
+  /**
+   * One of the ops that take a question id only: withdraw (your own), vote, unvote, approve,
+   * hide, restore, answering, reopen, dismiss.
+   * @param {QaQuestionCommand["op"]} op
+   * @param {number} id
+   * @returns {Promise<AckFrame>}
+   */
+  questionCommand(op, id) {
+    return this.#command({ op, id });
+  }
+
+  /**
+   * Fold a duplicate into another question (its voters join the target's).
+   * @param {number} id
+   * @param {number} into
+   * @returns {Promise<AckFrame>}
+   */
+  mergeQuestion(id, into) {
+    return this.#command({ op: "qa.merge", id, into });
+  }
+
+  /**
+   * Answered live, or with a typed answer (which may also be added to an answered question).
+   * @param {number} id
+   * @param {string} [text] up to 2,000 characters
+   * @returns {Promise<AckFrame>}
+   */
+  markAnswered(id, text) {
+    /** @type {Omit<QaAnsweredCommand, "ref">} */
+    const frame = { op: "qa.answered", id };
+    if (text) frame.text = text;
+    return this.#command(frame);
+  }
+
+  /**
+   * @param {{premoderation: boolean, hideAuthorsFromStaff: boolean}} settings
+   * @returns {Promise<AckFrame>}
+   */
+  configureQa({ premoderation, hideAuthorsFromStaff }) {
+    const hide_authors_from_staff = hideAuthorsFromStaff;
+    return this.#command({ op: "qa.configure", premoderation, hide_authors_from_staff });
+  }
+
+  // ---- Polls -----------------------------------------------------------------------------
+
+  /**
+   * A draft, seen by the stage only.
+   * @param {Omit<PollCreateCommand, "op" | "ref">} poll
+   * @returns {Promise<AckFrame>} The ack carries the poll's `id`.
+   */
+  createPoll(poll) {
+    return this.#command({ op: "poll.create", ...poll });
+  }
+
+  /**
+   * @param {PollStepCommand["op"]} op launch, close or reveal
+   * @param {number} id
+   * @returns {Promise<AckFrame>}
+   */
+  pollStep(op, id) {
+    return this.#command({ op, id });
+  }
+
+  /**
+   * @param {number} id
+   * @param {PollAnswer} answer
+   * @returns {Promise<AckFrame>} The ack carries `mine`, the answer as kept.
+   */
+  answerPoll(id, answer) {
+    return this.#command({ op: "poll.answer", id, answer });
   }
 
   /**

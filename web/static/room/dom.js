@@ -37,3 +37,37 @@ export function part(root, id, type) {
   if (!(node instanceof type)) throw new Error(`room page: #${id} is missing`);
   return node;
 }
+
+/**
+ * Run `redraw`, which may rebuild or move what has focus inside `root`, and put focus back:
+ * on the same element if it survived (moved elements lose focus), else on the element with
+ * the same `data-key`, else on the closest focusable (tabindex -1) item that held it.
+ * @param {HTMLElement} root
+ * @param {() => void} redraw
+ */
+export function keepFocus(root, redraw) {
+  const active = document.activeElement;
+  if (!(active instanceof HTMLElement) || active === root || !root.contains(active)) {
+    redraw();
+    return;
+  }
+  const key = active.dataset.key;
+  const holder = active.closest("[tabindex='-1'][id]")?.id;
+  const text = active instanceof HTMLTextAreaElement || active instanceof HTMLInputElement ? active : null;
+  const selection = text ? [text.selectionStart, text.selectionEnd] : null;
+  redraw();
+  if (document.activeElement === active) return;
+  /** @type {Element | null} */
+  let target = active.isConnected && root.contains(active) ? active : null;
+  if (!target && key) target = root.querySelector(`[data-key="${CSS.escape(key)}"]`);
+  if (!target && holder) target = root.querySelector(`#${CSS.escape(holder)}`);
+  if (!(target instanceof HTMLElement)) return;
+  target.focus({ preventScroll: true });
+  if (selection && (target instanceof HTMLTextAreaElement || target instanceof HTMLInputElement)) {
+    try {
+      target.setSelectionRange(selection[0], selection[1]);
+    } catch {
+      // Inputs of some types (number, checkbox) have no selection.
+    }
+  }
+}

@@ -8,6 +8,9 @@ import { h } from "./dom.js";
 /** @typedef {Map<string, Person>} People keyed by member id */
 
 const STAFF = new Set(["host", "co-host", "moderator"]);
+// The stage answers questions and runs polls; the hosts also configure the room's Q&A.
+const STAGE = new Set(["host", "co-host", "speaker"]);
+const HOSTS = new Set(["host", "co-host"]);
 const ROLE_ORDER = ["host", "co-host", "speaker", "moderator", "attendee"];
 /** @type {Record<string, string>} */
 const ROLE_LABELS = {
@@ -25,6 +28,22 @@ const ROLE_LABELS = {
  */
 export function isStaff(role) {
   return role !== undefined && STAFF.has(role);
+}
+
+/**
+ * Hosts, co-hosts and speakers: they take questions and run polls.
+ * @param {string | undefined} role
+ */
+export function isStage(role) {
+  return role !== undefined && STAGE.has(role);
+}
+
+/**
+ * Hosts and co-hosts.
+ * @param {string | undefined} role
+ */
+export function isHost(role) {
+  return role !== undefined && HOSTS.has(role);
 }
 
 /**

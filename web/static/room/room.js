@@ -6,6 +6,8 @@ import { ChatPanel } from "./chat.js";
 import { part } from "./dom.js";
 import { HandsPanel } from "./hands.js";
 import { PeoplePanel, applyPresence, applySnapshot } from "./people.js";
+import { PollsPanel } from "./polls.js";
+import { QaPanel } from "./qa.js";
 import { ReactionsPanel } from "./reactions.js";
 
 /** @typedef {import("../protocol.js").Person} Person */
@@ -82,6 +84,8 @@ function start() {
   const chat = new ChatPanel(part(root, "room-chat", HTMLElement), client);
   const hands = new HandsPanel(part(root, "room-hands", HTMLElement), client, (member) => people.get(member)?.name);
   const reactions = new ReactionsPanel(part(root, "room-reactions", HTMLElement), client);
+  const questions = new QaPanel(part(root, "room-qa", HTMLElement), client, (member) => people.get(member)?.name);
+  const polls = new PollsPanel(part(root, "room-polls", HTMLElement), client);
 
   client.onSnapshot = (snapshot) => {
     me = snapshot.you;
@@ -89,6 +93,8 @@ function start() {
     peoplePanel.render(people, me);
     chat.showSnapshot(snapshot);
     hands.show(snapshot.hands, me);
+    questions.showSnapshot(snapshot);
+    polls.showSnapshot(snapshot);
   };
 
   client.onEvent = (event) => {
@@ -100,8 +106,11 @@ function start() {
           me = updated;
           chat.setMe(me);
           hands.setMe(me);
+          questions.setMe(me);
+          polls.setMe(me);
         } else {
           hands.render(); // names of people in the queue may have arrived
+          questions.refresh(); // and of people who asked
         }
         peoplePanel.render(people, me);
         break;
@@ -112,7 +121,9 @@ function start() {
         hands.applyEvent(event);
         break;
       default:
-        chat.applyEvent(event);
+        if (event.type.startsWith("question.") || event.type.startsWith("qa.")) questions.applyEvent(event);
+        else if (event.type.startsWith("poll.")) polls.applyEvent(event);
+        else chat.applyEvent(event);
         break;
     }
   };
