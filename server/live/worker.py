@@ -23,6 +23,7 @@ from datetime import timedelta
 from server.bus import Bus, BusUnavailable
 from server.live.frames import Wired, encode
 from server.live.hub import RoomHub
+from server.rooms.moderation import KEEP_DELETED
 from server.settings import Settings
 from server.store import Store, moderation, presence, rooms
 from server.store.rooms import Logged
@@ -36,6 +37,7 @@ GAP_WAIT_S = 0.2
 HEARTBEAT_S = 5.0
 DEAD_AFTER_S = 20.0
 IDLE_HUB_S = 60.0
+PURGE_EVERY_S = 3600.0
 
 
 class LiveWorker:
@@ -55,6 +57,7 @@ class LiveWorker:
         self._tasks: list[asyncio.Task[None]] = []
         self._local_limits: Counter[str] = Counter()
         self._local_window = 0.0
+        self._purged_at = -PURGE_EVERY_S
 
     async def start(self) -> None:
         await self.store.write(presence.beat, self.id)
@@ -197,6 +200,10 @@ class LiveWorker:
         cutoff = utcnow() - timedelta(seconds=DEAD_AFTER_S)
         for logged in await self.store.write(presence.sweep, cutoff):
             await self.publish(logged)
+        if time.monotonic() - self._purged_at >= PURGE_EVERY_S:
+            self._purged_at = time.monotonic()
+            # Any worker may do it: emptying what is already empty changes nothing.
+            await self.store.write(moderation.purge_deleted, utcnow() - KEEP_DELETED)
 
     # --- delivery ----------------------------------------------------------------------
 

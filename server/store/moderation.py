@@ -357,6 +357,8 @@ async def restore_chat(
     message = await session.get(ChatMessage, message_id)
     if message is None or message.room_id != room_id or message.deleted_at is None:
         raise CommandError("not_found", "id: no deleted message of that id", field="id")
+    if not message.body:
+        raise CommandError("not_found", "id: that message was purged after 30 days", field="id")
     message.deleted_at = message.deleted_by = None
     await audit(session, community_id, room_id, who.key, "restore_message", message.author_key,
                 message=message_id)  # fmt: skip
@@ -368,7 +370,11 @@ async def deleted_messages(session: AsyncSession, room_id: int) -> list[dict[str
     """Messages deleted here and not yet purged, newest first, for moderators to review."""
     rows = await session.scalars(
         select(ChatMessage)
-        .where(ChatMessage.room_id == room_id, ChatMessage.deleted_at.is_not(None))
+        .where(
+            ChatMessage.room_id == room_id,
+            ChatMessage.deleted_at.is_not(None),
+            ChatMessage.body != "",
+        )
         .order_by(ChatMessage.deleted_at.desc())
         .limit(100)
     )

@@ -11,7 +11,7 @@ from server.rooms import polls as poll_rules
 from server.rooms import qa
 from server.rooms.events import stamp
 from server.rooms.roles import is_staff
-from server.store import polls, presence, questions, rooms
+from server.store import moderation, polls, presence, questions, rooms
 from server.store.tables import Event
 
 CHAT_IN_SNAPSHOT = 50
@@ -22,6 +22,7 @@ async def snapshot(session: AsyncSession, room_id: int, member: str, role: str) 
     head, slow_mode = await rooms.room_head(session, room_id)
     event = await session.get(Event, room_id)
     chat, more = await rooms.chat_page(session, room_id, member, role, None, CHAT_IN_SNAPSHOT)
+    locked, waiting_room = await moderation.door(session, room_id)
     return {
         "seq": head,
         "people": await presence.people(session, room_id)
@@ -41,5 +42,9 @@ async def snapshot(session: AsyncSession, room_id: int, member: str, role: str) 
             "title": event.title if event else "",
             "starts_at": stamp(event.starts_at) if event else None,
             "ends_at": stamp(event.ends_at) if event else None,
+            "locked": locked,
+            "waiting_room": waiting_room,
         },
+        # Who waits at the door: the staff's to admit, nobody else's to know.
+        "waiting": await moderation.waiting(session, room_id) if is_staff(role) else [],
     }
