@@ -30,6 +30,8 @@
 /**
  * @typedef {object} RoomState
  * @property {number} [slow_mode] Seconds between messages for attendees and speakers; 0 is off.
+ * @property {boolean} [locked] No one new joins.
+ * @property {boolean} [waiting_room] Newcomers wait until the staff admits them.
  * @property {string} [title]
  * @property {string} [starts_at]
  * @property {string} [ends_at]
@@ -104,8 +106,12 @@
  * @property {number} [seq] The room's seq (join) or the seq of the event the command produced.
  * @property {number} [id] The id of a created message, question or poll.
  * @property {PollAnswer} [mine] `poll.answer`: the answer as the server kept it.
- * @property {ChatMessage[]} [messages] `chat.history`: oldest first.
+ * @property {ChatMessage[]} [messages] `chat.history`: oldest first; `mod.deleted`: newest
+ *   first, each with `deleted_at`.
  * @property {boolean} [more] `chat.history`: whether even older messages exist.
+ * @property {boolean} [waiting] On the answer to `join`: held in the waiting room.
+ * @property {import("./moderation-ops.js").Report[]} [reports] `mod.reports`: oldest first.
+ * @property {string[]} [blocked] `block`, `unblock`: the member ids you block here.
  */
 
 /**
@@ -114,7 +120,8 @@
  * called, or the room refused us for good), "queue_full" (too many commands waiting).
  * @typedef {"invalid" | "forbidden" | "not_found" | "rate_limited" | "slow_mode" |
  *   "not_in_room" | "edit_window_passed" | "unavailable" | "conflict" | "poll_closed" |
- *   "limit_reached" | "disconnected" | "closed" | "queue_full"} ErrorCode
+ *   "limit_reached" | "muted" | "banned" | "guidelines" | "room_locked" | "disconnected" |
+ *   "closed" | "queue_full"} ErrorCode
  */
 
 /**
@@ -124,7 +131,7 @@
  * @property {ErrorCode} code
  * @property {string} message
  * @property {string | null} [field]
- * @property {number | null} [retry_after] Seconds, for `rate_limited` and `slow_mode`.
+ * @property {number | null} [retry_after] Seconds, for `rate_limited`, `slow_mode` and `muted`.
  */
 
 /**
@@ -133,7 +140,7 @@
  * @property {number} room
  * @property {number} seq
  * @property {boolean} stale True when it replaces state the client had (resume too old).
- * @property {Person} you
+ * @property {Person & {muted_until?: string | null}} you
  * @property {Person[]} people
  * @property {ChatMessage[]} chat Oldest first.
  * @property {string[]} hands Member ids, in the order the hands went up.
@@ -141,6 +148,8 @@
  * @property {boolean} more_chat Whether older messages can be loaded with chat.history.
  * @property {QaSnapshot} [qa]
  * @property {Poll[]} [polls] Oldest first; drafts for the stage only.
+ * @property {string[]} [blocked] Member ids of the people you block.
+ * @property {import("./moderation-ops.js").Waiting[]} [waiting] Who waits at the door (staff).
  */
 
 /**
@@ -184,7 +193,8 @@
  * @typedef {ChatMessageEvent | ChatEditedEvent | ChatDeletedEvent | RoomUpdatedEvent |
  *   PresenceEvent | HandRaisedEvent | HandLoweredEvent | HandCalledEvent | QuestionEvent |
  *   QuestionAuthorEvent | QuestionVotedEvent | QuestionRemovedEvent | QaConfiguredEvent |
- *   PollEvent | PollClosedEvent | PollRevealedEvent | PollResultsEvent} RoomEvent
+ *   PollEvent | PollClosedEvent | PollRevealedEvent | PollResultsEvent |
+ *   import("./moderation-ops.js").ModerationEvent} RoomEvent
  */
 
 /**
@@ -207,7 +217,12 @@
  * @property {string | number} ref
  */
 
-/** @typedef {AckFrame | ErrorFrame | Snapshot | EventsFrame | ReactionsFrame | PongFrame} ServerFrame */
+/** @typedef {{type: "admitted", room: number}} AdmittedFrame The waiting room let you in. */
+
+/**
+ * @typedef {AckFrame | ErrorFrame | Snapshot | EventsFrame | ReactionsFrame | PongFrame |
+ *   AdmittedFrame} ServerFrame
+ */
 
 // ---- Frames from the client ------------------------------------------------------------
 
@@ -251,7 +266,8 @@
  *   ChatDeleteCommand | ChatHistoryCommand | HandRaiseCommand | HandLowerCommand |
  *   HandNextCommand | ReactCommand | SlowModeCommand | QaAskCommand | QaEditCommand |
  *   QaQuestionCommand | QaMergeCommand | QaAnsweredCommand | QaConfigureCommand |
- *   PollCreateCommand | PollStepCommand | PollAnswerCommand} Command
+ *   PollCreateCommand | PollStepCommand | PollAnswerCommand |
+ *   import("./moderation-ops.js").ModerationCommand} Command
  */
 
 /**
@@ -261,7 +277,19 @@
 
 // ---- The client ------------------------------------------------------------------------
 
-/** @typedef {"connecting" | "live" | "reconnecting" | "closed"} Status */
+/**
+ * "waiting": in the room's waiting room, joined by itself once admitted. "held": the room
+ * refused the join for a reason the person can fix on this socket (its guidelines to
+ * accept): nothing is sent until acceptGuidelines().
+ * @typedef {"connecting" | "live" | "reconnecting" | "waiting" | "held" | "closed"} Status
+ */
+
+/**
+ * Why the status is what it is, when the room decided it: a refusal's error code
+ * ("guidelines", "banned", "room_locked", "forbidden"…), "removed" (close code 4003),
+ * "banned" (4004), "session_ended" (4001); else "".
+ * @typedef {string} StatusCode
+ */
 
 /**
  * The few things RoomClient needs of a WebSocket; the browser's and a test's fake both fit.
@@ -321,12 +349,20 @@ const SAFE_TO_REPEAT = new Set([
   "hand.lower",
   "room.slow_mode",
   "qa.configure",
+  "block",
+  "unblock",
+  "mod.reports",
+  "mod.deleted",
 ]);
 
 // Answers to `join` after which trying again later may work; any other refusal is final.
 const JOIN_RETRY_CODES = new Set(["unavailable", "rate_limited"]);
+// Refusals of `join` the person can lift from the page without a new socket.
+const JOIN_HOLD_CODES = new Set(["guidelines"]);
 
 const CLOSE_SESSION_ENDED = 4001;
+const CLOSE_REMOVED = 4003;
+const CLOSE_BANNED = 4004;
 const CLOSE_NORMAL = 1000;
 // An application close code (4000–4999) for sockets we give up on: no answer in time.
 const CLOSE_NO_ANSWER = 4000;
@@ -376,7 +412,7 @@ export class RoomClient {
   onEvent = () => {};
   /** @type {(counts: ReactionsFrame["counts"]) => void} */
   onReactions = () => {};
-  /** @type {(status: Status, reason: string) => void} */
+  /** @type {(status: Status, reason: string, code: StatusCode) => void} */
   onStatus = () => {};
   /** @type {(error: ErrorFrame) => void} Errors no command promise is waiting for. */
   onError = () => {};
@@ -450,7 +486,7 @@ export class RoomClient {
     if (this.#ws || this.#retryTimer !== null || this.#status === "connecting") return;
     this.#deliberate = false;
     this.#attempt = 0;
-    this.#setStatus(this.#wasLive ? "reconnecting" : "connecting", "");
+    this.#setStatus(this.#wasLive ? "reconnecting" : "connecting", "", "");
     void this.#open();
   }
 
@@ -638,6 +674,34 @@ export class RoomClient {
   }
 
   /**
+   * Accept the community's guidelines while the room holds us at the door for them; once
+   * accepted, the client joins again by itself.
+   * @returns {Promise<AckFrame>}
+   */
+  acceptGuidelines() {
+    if (this.#status !== "held" || !this.#ws) {
+      return Promise.reject(clientError("not_in_room", "The room is not waiting for that."));
+    }
+    return new Promise((resolve, reject) => {
+      this.#transmit({ frame: { op: "guidelines.accept", room: this.room }, resolve, reject });
+    }).then((ack) => {
+      if (this.#status === "held") this.#sendJoin();
+      return /** @type {AckFrame} */ (ack);
+    });
+  }
+
+  /**
+   * Any command of the protocol, for the modules that wrap the rarer ones
+   * (moderation-ops.js). Queued while the socket is down unless `queue` is false.
+   * @param {CommandBody} frame
+   * @param {{queue?: boolean}} [options]
+   * @returns {Promise<AckFrame>}
+   */
+  command(frame, options) {
+    return this.#command(frame, options);
+  }
+
+  /**
    * @param {CommandBody} frame
    * @param {{queue?: boolean}} [options]
    * @returns {Promise<AckFrame>}
@@ -728,6 +792,11 @@ export class RoomClient {
   #onOpen() {
     this.#missedPongs = 0;
     this.#pingTimer = this.timers.setInterval(() => this.#ping(), this.pingInterval);
+    this.#sendJoin();
+  }
+
+  // On a new socket, and again on the same one once admitted or past the guidelines.
+  #sendJoin() {
     this.#joinRef = ++this.#ref;
     this.#awaitingSnapshot = this.#lastSeq === null;
     this.#early = [];
@@ -764,7 +833,8 @@ export class RoomClient {
     this.#missedPongs = 0;
     switch (frame.type) {
       case "ack":
-        if (frame.ref === this.#joinRef) this.#onJoined();
+        if (frame.ref === this.#joinRef && frame.waiting) this.#onWaiting();
+        else if (frame.ref === this.#joinRef) this.#onJoined();
         else this.#settle(frame.ref, (p) => p.resolve(frame));
         break;
       case "error":
@@ -779,6 +849,9 @@ export class RoomClient {
         break;
       case "reactions":
         if (frame.room === this.room || frame.room === undefined) this.onReactions(frame.counts ?? {});
+        break;
+      case "admitted":
+        if (frame.room === this.room && this.#status === "waiting" && this.#joinRef === null) this.#sendJoin();
         break;
       default:
         // "pong", and frame types newer than this client: nothing to do.
@@ -806,10 +879,19 @@ export class RoomClient {
     this.#attempt = 0;
     this.#wasLive = true;
     this.#clearJoinTimer();
-    this.#setStatus("live", "");
+    this.#setStatus("live", "", "");
     const queued = this.#queue;
     this.#queue = [];
     for (const pending of queued) this.#transmit(pending);
+  }
+
+  // The waiting room holds us, for as long as the staff takes: no join timeout; what the
+  // person does meanwhile stays queued. The `admitted` frame sends the join again.
+  #onWaiting() {
+    this.#joinRef = null;
+    this.#attempt = 0;
+    this.#clearJoinTimer();
+    this.#setStatus("waiting", "Waiting for a host to let you in.", "waiting");
   }
 
   /** @param {ErrorFrame} frame */
@@ -818,8 +900,11 @@ export class RoomClient {
     this.onError(frame);
     if (JOIN_RETRY_CODES.has(frame.code) && this.#ws) {
       this.#abandon(this.#ws, frame.message);
+    } else if (JOIN_HOLD_CODES.has(frame.code) && this.#ws) {
+      this.#clearJoinTimer();
+      this.#setStatus("held", frame.message, frame.code);
     } else {
-      this.#giveUp(frame.message);
+      this.#giveUp(frame.message, frame.code);
     }
   }
 
@@ -865,7 +950,16 @@ export class RoomClient {
     this.#requeueInflight();
     if (this.#deliberate) return;
     if (code === CLOSE_SESSION_ENDED) {
-      this.#giveUp("Your session ended. Sign in again to rejoin.");
+      this.#giveUp("Your session ended. Sign in again to rejoin.", "session_ended");
+      return;
+    }
+    // Sent away by a moderator: after a removal the person may come back, but by choice.
+    if (code === CLOSE_REMOVED) {
+      this.#giveUp("A moderator removed you from the room.", "removed");
+      return;
+    }
+    if (code === CLOSE_BANNED) {
+      this.#giveUp("You are banned from this community.", "banned");
       return;
     }
     this.#scheduleRetry(reason || `Connection lost (${code}).`);
@@ -908,7 +1002,7 @@ export class RoomClient {
   /** @param {string} reason */
   #scheduleRetry(reason) {
     if (this.#deliberate) return;
-    this.#setStatus("reconnecting", reason);
+    this.#setStatus("reconnecting", reason, "");
     const delay = backoffDelay(this.#attempt++, this.backoff, this.random);
     this.#retryTimer = this.timers.setTimeout(() => {
       this.#retryTimer = null;
@@ -916,9 +1010,12 @@ export class RoomClient {
     }, delay);
   }
 
-  /** @param {string} reason */
-  #giveUp(reason) {
-    this.#shutDown("giving up", reason, reason);
+  /**
+   * @param {string} reason
+   * @param {StatusCode} [code]
+   */
+  #giveUp(reason, code = "") {
+    this.#shutDown("giving up", reason, reason, code);
   }
 
   /**
@@ -926,8 +1023,9 @@ export class RoomClient {
    * @param {string} closeReason sent in the close frame
    * @param {string} message given to commands still waiting
    * @param {string} statusReason passed to onStatus with "closed"
+   * @param {StatusCode} [code]
    */
-  #shutDown(closeReason, message, statusReason) {
+  #shutDown(closeReason, message, statusReason, code = "") {
     this.#deliberate = true;
     this.#generation++;
     this.#stopTimers();
@@ -943,7 +1041,7 @@ export class RoomClient {
       }
     }
     this.#failAll("closed", message);
-    this.#setStatus("closed", statusReason);
+    this.#setStatus("closed", statusReason, code);
   }
 
   /**
@@ -973,11 +1071,12 @@ export class RoomClient {
   /**
    * @param {Status} status
    * @param {string} reason
+   * @param {StatusCode} code
    */
-  #setStatus(status, reason) {
+  #setStatus(status, reason, code) {
     if (status === this.#status && status !== "reconnecting") return;
     this.#status = status;
-    this.onStatus(status, reason);
+    this.onStatus(status, reason, code);
   }
 }
 
