@@ -51,6 +51,8 @@ async def report(live: LiveWorker, session: Session, cmd: c.Report) -> str | Non
 async def on_member(live: LiveWorker, session: Session, cmd: c.OnMember) -> str | None:
     room = hub_of(live, session).room_id
     if cmd.op == "mod.unmute":
+        # Undoing is acting on someone too: a muted moderator may not lift their own mute.
+        await _target(live, session, cmd.member)
         logged = await live.store.write(
             moderation.unmute, room, session.community_id, speaker(session), cmd.member
         )

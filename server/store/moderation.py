@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.rooms.commands import CommandError
 from server.rooms.events import STAFF, staff_and, stamp
 from server.rooms.members import email_digest
-from server.store import questions, rooms
+from server.store import questions, room_access, rooms
 from server.store.moderation_tables import AuditRecord, Ban, GuidelinesAccepted, Mute, Waiting
 from server.store.room_tables import ChatMessage, Question, Room, RoomPresence
 from server.store.rooms import Logged, Speaker
@@ -72,15 +72,31 @@ async def target(session: AsyncSession, room_id: int, member: str) -> Target:
         select(ChatMessage.author_key, ChatMessage.author_name, ChatMessage.author_role).where(
             ChatMessage.room_id == room_id, ChatMessage.author_member == member
         ),
-        # Questions keep no role: whoever asked and is gone is treated as an attendee.
+        # Questions keep no role: `_role_now` finds the asker's.
         select(Question.author_key, Question.author_name, literal("attendee")).where(
             Question.room_id == room_id, Question.author_member == member
         ),
     ):
         row = (await session.execute(query.limit(1))).first()
         if row is not None:
-            return Target(str(row[0]), member, str(row[1]), str(row[2]))
+            key = str(row[0])
+            return Target(key, member, str(row[1]), await _role_now(session, room_id, key,
+                                                                     str(row[2])))  # fmt: skip
     raise CommandError("not_found", "member: no such person in this room", field="member")
+
+
+async def _role_now(session: AsyncSession, room_id: int, key: str, recorded: str) -> str:
+    """The person's role in the room as the community stands now.
+
+    What a message or a question recorded may be stale (a question records no role at all),
+    and a rank read from it would let a moderator ban an owner who asked and left. Someone
+    who may no longer enter keeps the role they were recorded with.
+    """
+    if key[:1] == "p" and key[1:].isdigit():
+        entry = await room_access.entry_for_person(session, room_id, int(key[1:]))
+        if entry is not None:
+            return entry.role
+    return recorded
 
 
 # --- mutes -----------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from websockets.exceptions import ConnectionClosed
 
 from server.store import Store, accounts, communities, events, registrations
 from server.store.tables import utcnow
+from tests.clients import Visitor
 
 
 @dataclass
@@ -40,6 +41,16 @@ class Seeded:
     co_host: Someone
     speaker: Someone
     moderator: Someone
+
+    def in_role(self, role: str) -> Someone:
+        """The seeded person who enters the room in `role` (an attendee: the second one)."""
+        return {
+            "host": self.host,
+            "co-host": self.co_host,
+            "speaker": self.speaker,
+            "moderator": self.moderator,
+            "attendee": self.attendees[1],
+        }[role]
 
 
 # Seeded people come in with a session cookie and never type their password, so they get a
@@ -204,3 +215,53 @@ class Client:
         await self.ws.close()
         if self._reader:
             self._reader.cancel()
+
+
+# --- permission tables ----------------------------------------------------------------------
+
+
+def permission_table(text: str, roles: tuple[str, ...]) -> dict[str, dict[str, bool]]:
+    """A "who may do what" table as docs/protocol.md writes it: an op per line, one yes or
+    no per role. Tests keep their own copy of the documented table rather than importing
+    the server's, so that a change of permissions is a choice made twice."""
+    header, *rows = (line.split() for line in text.strip().splitlines())
+    assert header == ["op", *roles]
+    table: dict[str, dict[str, bool]] = {}
+    for op, *cells in rows:
+        assert len(cells) == len(roles) and set(cells) <= {"yes", "no"}, op
+        table[op] = {role: cell == "yes" for role, cell in zip(roles, cells, strict=True)}
+    return table
+
+
+def snapshot_of(client: Client) -> dict[str, Any]:
+    """The latest snapshot the client received."""
+    return next(f for f in reversed(client.frames) if f.get("type") == "snapshot")
+
+
+async def joined_as(base_url: str, someone: Someone, room: int, role: str) -> Client:
+    """A socket of `someone` in the room, checked to have come in with `role`."""
+    client = await Client.open(base_url, someone.cookie)
+    return await _in_room(client, room, role, someone.name)
+
+
+async def guest_ticket(base_url: str, join_token: str) -> str:
+    """A single-use socket ticket for a guest, from their join link's token."""
+    async with Visitor(base_url) as guest:
+        r = await guest.post("/api/ws-ticket", {"join_token": join_token})
+        assert r.status_code == 200, r.text
+        return str(r.json()["ticket"])
+
+
+async def guest_joined(base_url: str, join_token: str, room: int) -> Client:
+    """A guest's socket in the room, through a fresh ticket; guests attend."""
+    client = await Client.open(base_url, ticket=await guest_ticket(base_url, join_token))
+    return await _in_room(client, room, "attendee", "the guest")
+
+
+async def _in_room(client: Client, room: int, role: str, who: str) -> Client:
+    reply = await client.join(room)
+    assert reply["type"] == "ack", f"{who} could not join: {reply}"
+    await client.wait_for(lambda: any(f.get("type") == "snapshot" for f in client.frames))
+    you = snapshot_of(client)["you"]
+    assert you["role"] == role, f"{who} joined as {you}"
+    return client

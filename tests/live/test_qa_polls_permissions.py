@@ -21,7 +21,7 @@ from server.rooms import polls as poll_rules
 from server.rooms import qa
 from server.store import Store, polls, questions, rooms
 from tests.live.conftest import db_url_of
-from tests.live.support import Client, Seeded, Someone
+from tests.live.support import Client, Seeded, joined_as, permission_table
 from tests.servers import Server
 
 ROLES = ("host", "co-host", "speaker", "moderator", "attendee")
@@ -50,17 +50,7 @@ poll.answer     yes   yes      yes      yes        yes
 """
 
 
-def _table(text: str) -> dict[str, dict[str, bool]]:
-    header, *rows = (line.split() for line in text.strip().splitlines())
-    assert header == ["op", *ROLES]
-    table: dict[str, dict[str, bool]] = {}
-    for op, *cells in rows:
-        assert len(cells) == len(ROLES) and set(cells) <= {"yes", "no"}, op
-        table[op] = {role: cell == "yes" for role, cell in zip(ROLES, cells, strict=True)}
-    return table
-
-
-MAY = _table(WHO_MAY)
+MAY = permission_table(WHO_MAY, ROLES)
 
 
 @dataclass
@@ -210,33 +200,14 @@ async def _events_after(session: AsyncSession, room_id: int, seq: int) -> list[s
     return [str(m.event["type"]) for m in await rooms.events_since(session, room_id, seq)]
 
 
-def _someone(seeded: Seeded, role: str) -> Someone:
-    return {
-        "host": seeded.host,
-        "co-host": seeded.co_host,
-        "speaker": seeded.speaker,
-        "moderator": seeded.moderator,
-        "attendee": seeded.attendees[1],
-    }[role]
-
-
-async def _joined(server: Server, someone: Someone, room: int, role: str) -> Client:
-    client = await Client.open(server.url, someone.cookie)
-    assert (await client.join(room))["type"] == "ack"
-    await client.wait_for(lambda: any(f["type"] == "snapshot" for f in client.frames))
-    snapshot = next(f for f in client.frames if f["type"] == "snapshot")
-    assert snapshot["you"]["role"] == role, f"{someone.name} joined as {snapshot['you']}"
-    return client
-
-
 @pytest.mark.parametrize("role", ROLES)
 async def test_each_qa_and_poll_op_is_allowed_or_forbidden_as_the_tables_say(
     server: Server, room: Seeded, role: str
 ) -> None:
-    host = await _joined(server, room.host, room.event_id, "host")
-    asker = await _joined(server, room.attendees[0], room.event_id, "attendee")
-    actor = host if role == "host" else await _joined(
-        server, _someone(room, role), room.event_id, role
+    host = await joined_as(server.url, room.host, room.event_id, "host")
+    asker = await joined_as(server.url, room.attendees[0], room.event_id, "attendee")
+    actor = host if role == "host" else await joined_as(
+        server.url, room.in_role(role), room.event_id, role
     )  # fmt: skip
     cast = Cast(host, asker, actor)
     store = Store(db_url_of(server))
