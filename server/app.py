@@ -18,6 +18,8 @@ from server.http import errors, health, openapi, rooms
 from server.http.accounts import api as accounts_api
 from server.http.accounts import pages as accounts_pages
 from server.http.communities import api as communities_api
+from server.http.communities import moderation as communities_moderation
+from server.http.communities import moderation_api as communities_moderation_api
 from server.http.communities import pages as communities_pages
 from server.http.context import WEB, Studyhall, make_templates
 from server.http.events import api as events_api
@@ -40,6 +42,7 @@ def create_app(settings: Settings) -> Starlette:
     api_routes: list[BaseRoute] = [
         *accounts_api.routes,
         *communities_api.routes,
+        *communities_moderation_api.routes,
         *events_api.routes,
         *events_exports.api_routes,
         *rooms.api_routes,
@@ -47,6 +50,7 @@ def create_app(settings: Settings) -> Starlette:
     models: dict[str, type[BaseModel]] = {
         **accounts_api.SCHEMAS,
         **communities_api.SCHEMAS,
+        **communities_moderation_api.SCHEMAS,
         **events_api.SCHEMAS,
     }
     schema = openapi.build_schema(api_routes, models)
@@ -57,6 +61,7 @@ def create_app(settings: Settings) -> Starlette:
         *home_routes,
         *accounts_pages.routes,
         *communities_pages.routes,
+        *communities_moderation.routes,
         *events_pages.routes,
         *events_qa.routes,
         *events_exports.routes,
