@@ -12,87 +12,21 @@ import re
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.store import Store
-from server.store.tables import Community, Event
 from tests.clients import Visitor
-from tests.live.support import Client, Seeded, Someone, seed
+from tests.http.moderation_support import Room, ban, member_of, report_a_message, seeded_room
+from tests.live.support import Client
 from tests.servers import Server
-
-
-def _db(server: Server) -> str:
-    return f"sqlite+aiosqlite:///{server.data_dir / 'studyhall.db'}"
-
-
-async def _slug_of(server: Server, event_id: int) -> str:
-    async def find(session: AsyncSession) -> str:
-        found = await session.scalar(
-            select(Community.slug).join(Event, Event.community_id == Community.id)
-            .where(Event.id == event_id)
-        )  # fmt: skip
-        assert found is not None
-        return found
-
-    store = Store(_db(server))
-    try:
-        return await store.read(find)
-    finally:
-        await store.close()
-
-
-@dataclass
-class Room:
-    """A seeded community with a live room, and ways to open its pages and sockets."""
-
-    server: Server
-    seeded: Seeded
-    slug: str
-    stack: AsyncExitStack
-
-    @property
-    def id(self) -> int:
-        return self.seeded.event_id
-
-    @property
-    def page_path(self) -> str:
-        return f"/c/{self.slug}/moderation"
-
-    async def visitor(self, someone: Someone | None = None) -> Visitor:
-        v = await self.stack.enter_async_context(Visitor(self.server.url))
-        if someone is not None:
-            v.http.cookies.set("studyhall_session", someone.cookie)
-        return v
-
-    async def page(self, someone: Someone, query: str = "") -> str:
-        r = await (await self.visitor(someone)).get(self.page_path + query)
-        assert r.status_code == 200, r.text
-        return html.unescape(r.text)
-
-    async def socket(self, someone: Someone) -> Client:
-        client = await Client.open(self.server.url, someone.cookie)
-        self.stack.push_async_callback(client.close)
-        assert (await client.join(self.id))["type"] == "ack"
-        await client.wait_for(lambda: any(f["type"] == "snapshot" for f in client.frames))
-        return client
 
 
 @pytest.fixture
 async def room(server: Server) -> AsyncIterator[Room]:
-    seeded = await seed(_db(server))
     async with AsyncExitStack() as stack:
-        yield Room(server, seeded, await _slug_of(server, seeded.event_id), stack)
-
-
-def _you(client: Client) -> str:
-    snapshot = next(f for f in client.frames if f["type"] == "snapshot")
-    return str(snapshot["you"]["id"])
+        yield await seeded_room(server, stack)
 
 
 def _section(page: str, name: str) -> str:
@@ -101,33 +35,8 @@ def _section(page: str, name: str) -> str:
     return found.group(0)
 
 
-async def _report_a_message(room: Room) -> tuple[Client, int]:
-    """The second attendee writes a message, the first reports it; the reporter's socket and
-    the report's id."""
-    reporter, author = room.seeded.attendees[0], room.seeded.attendees[1]
-    writer = await room.socket(author)
-    sent = await writer.send("chat.send", client_id="c-1", body="Only fools ask that.")
-    assert sent["type"] == "ack", sent
-    filer = await room.socket(reporter)
-    filed = await filer.send("report", kind="message", id=sent["id"], reason="Insults a beginner")
-    assert filed["type"] == "ack", filed
-    return filer, int(filed["id"])
-
-
-async def _ban(room: Room, moderator: Client, someone: Someone) -> Client:
-    """Ban `someone` from a socket of the moderator; their own socket, closed by the ban."""
-    theirs = await room.socket(someone)
-    banned = await moderator.send(
-        "mod.ban", member=_you(theirs), reason="Harassment after a warning"
-    )
-    assert banned["type"] == "ack", banned
-    await theirs.wait_for(lambda: theirs.ws.close_code is not None)
-    assert theirs.ws.close_code == 4004
-    return theirs
-
-
 async def test_the_queue_shows_a_report_without_its_reporter(room: Room) -> None:
-    filer, report_id = await _report_a_message(room)
+    filer, report_id = await report_a_message(room)
     page = await room.page(room.seeded.moderator)
     queue = _section(page, "reports")
     assert f'id="report-{report_id}"' in queue
@@ -148,7 +57,7 @@ async def test_the_queue_shows_a_report_without_its_reporter(room: Room) -> None
 
 
 async def test_resolving_a_report_tells_the_reporter(room: Room) -> None:
-    filer, report_id = await _report_a_message(room)
+    filer, report_id = await report_a_message(room)
     owner = await room.visitor(room.seeded.host)
     r = await owner.form(
         f"{room.page_path}/reports/{report_id}", {"outcome": "actioned", "note": "Deleted it"}
@@ -173,7 +82,7 @@ async def test_resolving_a_report_tells_the_reporter(room: Room) -> None:
 
 
 async def test_a_wrong_resolution_is_refused_beside_the_report(room: Room) -> None:
-    _, report_id = await _report_a_message(room)
+    _, report_id = await report_a_message(room)
     moderator = await room.visitor(room.seeded.moderator)
     path = f"{room.page_path}/reports/{report_id}"
     r = await moderator.form(path, {"outcome": "forgotten", "note": "kept"})
@@ -190,7 +99,7 @@ async def test_a_wrong_resolution_is_refused_beside_the_report(room: Room) -> No
 async def test_the_ban_list_shows_a_ban_and_undo_lifts_it(room: Room) -> None:
     moderator = await room.socket(room.seeded.moderator)
     banned_person = room.seeded.attendees[2]
-    await _ban(room, moderator, banned_person)
+    await ban(room, moderator, banned_person)
     refused = await Client.open(room.server.url, banned_person.cookie)
     room.stack.push_async_callback(refused.close)
     assert (await refused.join(room.id))["code"] == "banned"
@@ -252,7 +161,7 @@ async def test_the_audit_log_lists_each_action_once_and_exports_it(room: Room) -
     moderator = await room.socket(room.seeded.moderator)
     someone = room.seeded.attendees[2]
     theirs = await room.socket(someone)
-    member = _you(theirs)
+    member = member_of(theirs)
     for op, fields in (
         ("mod.mute", {"member": member, "minutes": 10, "reason": "Cool down"}),
         ("mod.unmute", {"member": member}),
@@ -261,8 +170,8 @@ async def test_the_audit_log_lists_each_action_once_and_exports_it(room: Room) -
         ("room.lock", {"locked": False}),
     ):
         assert (await moderator.send(op, **fields))["type"] == "ack", op
-    _, report_id = await _report_a_message(room)
-    await _ban(room, moderator, someone)
+    _, report_id = await report_a_message(room)
+    await ban(room, moderator, someone)
     v = await room.visitor(room.seeded.moderator)
     await v.form(f"{room.page_path}/reports/{report_id}", {"outcome": "dismissed"})
     ban_id = (await v.get(f"/api/communities/{room.slug}/bans")).json()["bans"][0]["id"]
@@ -315,7 +224,7 @@ async def test_the_page_pages_backwards_through_the_log(room: Room) -> None:
 
 
 async def test_members_attendees_and_strangers_are_refused(room: Room) -> None:
-    _, report_id = await _report_a_message(room)
+    _, report_id = await report_a_message(room)
     paths = [
         room.page_path,
         f"{room.page_path}/audit.csv",
@@ -364,7 +273,7 @@ async def test_no_route_changes_or_deletes_a_record(room: Room) -> None:
 
 
 async def test_the_api_resolves_and_lifts(room: Room) -> None:
-    filer, report_id = await _report_a_message(room)
+    filer, report_id = await report_a_message(room)
     v = await room.visitor(room.seeded.moderator)
     path = f"/api/communities/{room.slug}/reports/{report_id}"
     r = await v.post(path, {"outcome": "actioned", "note": "Warned"})
@@ -375,7 +284,7 @@ async def test_the_api_resolves_and_lifts(room: Room) -> None:
     invalid: httpx.Response = await v.post(path, {"outcome": "maybe"})
     assert invalid.status_code == 422
     moderator = await room.socket(room.seeded.moderator)
-    await _ban(room, moderator, room.seeded.attendees[2])
+    await ban(room, moderator, room.seeded.attendees[2])
     bans = (await v.get(f"/api/communities/{room.slug}/bans")).json()["bans"]
     lifted = await v.send("DELETE", f"/api/communities/{room.slug}/bans/{bans[0]['id']}")
     assert lifted.status_code == 204
