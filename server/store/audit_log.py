@@ -23,6 +23,7 @@ from server.store.reports import ReportView
 from server.store.tables import Event, Person, Registration
 
 PAGE = 50
+QUEUE = 200  # open reports shown at once, oldest first
 # An export is read in slices of this many records, so a long log is not one huge query.
 EXPORT_SLICE = 1000
 
@@ -170,7 +171,7 @@ async def open_reports(
     session: AsyncSession, community_id: int
 ) -> tuple[list[ReportView], dict[int, str]]:
     """The queue, oldest first, with the titles of the rooms it names."""
-    queue = await reports.queue(session, community_id)
+    queue = await reports.queue(session, community_id, limit=QUEUE)
     return queue, await room_titles(session, [r.room_id for r in queue])
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, StringConstraints
 from starlette.requests import Request
@@ -119,8 +119,12 @@ def describe(entry: audit_log.Entry, zone: str) -> str:
     d = entry.detail
     parts: list[str] = []
     if isinstance(d.get("until"), str):
-        until = datetime.fromisoformat(d["until"].replace("Z", "+00:00"))
-        parts.append(f"until {local(until, zone)}")
+        try:
+            until = datetime.fromisoformat(d["until"].replace("Z", "+00:00"))
+        except ValueError:  # written by the server, so never; but a page must not fail on it
+            parts.append(f"until {d['until']}")
+        else:
+            parts.append(f"until {local(until, zone)}")
     if "seconds" in d:
         parts.append(f"one message per {d['seconds']} s" if d["seconds"] else "off")
     for key, word in (("message", "message"), ("question", "question"), ("report", "report"),
@@ -136,6 +140,16 @@ def local(moment: datetime, zone: str) -> str:
     return moment.astimezone(ZoneInfo(zone)).strftime("%d %b %Y, %H:%M")
 
 
+def _zone(request: Request) -> str:
+    """The viewer's time zone for the page's times; UTC if theirs is not known here."""
+    zone = viewer_zone(request)
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "UTC"
+    return zone
+
+
 def _page_url(community: Community, query: str = "", anchor: str = "") -> str:
     return f"/c/{community.slug}/moderation{query}{anchor}"
 
@@ -148,13 +162,14 @@ async def _render(
     view = await studyhall(request).store.read_consistent(
         audit_log.overview, who.community.id, before=before
     )
-    zone = viewer_zone(request)
+    zone = _zone(request)
     done = DONE.get(request.query_params.get("done", ""))
     context = {
         "community": who.community, "view": view, "actions": ACTIONS, "kinds": KINDS,
         "zone": zone, "local": local, "describe": describe, "before": before,
         "done": None if problem else done, "problem": problem,
         "report_errors": report_errors or {}, "notes": notes or {},
+        "queue_limit": audit_log.QUEUE,
     }  # fmt: skip
     templates = studyhall(request).templates
     return templates.TemplateResponse(
