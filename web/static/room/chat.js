@@ -6,6 +6,7 @@ import { h, part } from "./dom.js";
 import { describeError, duration } from "./errors.js";
 import { splitLinks } from "./links.js";
 import { isStaff, roleLabel } from "./people.js";
+import { reportButton } from "./report-dialog.js";
 
 /** @typedef {import("../protocol.js").RoomClient} RoomClient */
 /** @typedef {import("../protocol.js").ChatMessage} ChatMessage */
@@ -13,6 +14,7 @@ import { isStaff, roleLabel } from "./people.js";
 /** @typedef {import("../protocol.js").Snapshot} Snapshot */
 /** @typedef {import("../protocol.js").RoomEvent} RoomEvent */
 /** @typedef {import("../protocol.js").ErrorFrame} ErrorFrame */
+/** @typedef {import("../moderation-ops.js").ChatRestoredEvent} ChatRestoredEvent */
 /** @typedef {{kind: "new"} | {kind: "reply", id: number} | {kind: "edit", id: number}} Mode */
 
 const EDIT_WINDOW_MS = 5 * 60 * 1000;
@@ -72,6 +74,8 @@ export class ChatPanel {
   more = false;
   loadingEarlier = false;
   slowMode = 0;
+  /** @type {ReadonlySet<string>} member ids whose messages this person does not want to see */
+  blocked = new Set();
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   errorTimer = undefined;
 
@@ -93,8 +97,6 @@ export class ChatPanel {
     this.contextCancel = part(root, "chat-context-cancel", HTMLButtonElement);
     this.error = part(root, "chat-error", HTMLElement);
     this.slowNote = part(root, "chat-slow-note", HTMLElement);
-    this.staffTools = part(root, "chat-staff-tools", HTMLElement);
-    this.slowSelect = part(root, "chat-slow-select", HTMLSelectElement);
 
     this.body.addEventListener("keydown", (event) => this.#onKey(event));
     this.form.addEventListener("submit", (event) => {
@@ -103,7 +105,6 @@ export class ChatPanel {
     });
     this.contextCancel.addEventListener("click", () => this.#setMode({ kind: "new" }));
     this.earlier.addEventListener("click", () => this.#loadEarlier());
-    this.slowSelect.addEventListener("change", () => this.#changeSlowMode());
     this.list.addEventListener("click", (event) => this.#onAction(event));
   }
 
@@ -123,7 +124,6 @@ export class ChatPanel {
     this.more = snapshot.more_chat;
     this.earlier.hidden = !this.more;
     this.#setSlowMode(snapshot.state?.slow_mode ?? 0);
-    this.staffTools.hidden = !isStaff(this.me.role);
     if (this.mode.kind !== "new" && !this.messages.has(this.mode.id)) this.#setMode({ kind: "new" });
     this.#scrollToBottom();
   }
@@ -134,12 +134,20 @@ export class ChatPanel {
    */
   setMe(me) {
     this.me = me;
-    this.staffTools.hidden = !isStaff(me.role);
     this.#setSlowMode(this.slowMode);
     for (const [id, li] of this.items) this.#fill(li, /** @type {ChatMessage} */ (this.messages.get(id)));
   }
 
-  /** @param {RoomEvent} event */
+  /**
+   * Hide the messages of the people blocked, show those of people unblocked.
+   * @param {ReadonlySet<string>} blocked
+   */
+  setBlocked(blocked) {
+    this.blocked = blocked;
+    for (const [id, li] of this.items) li.hidden = blocked.has(this.messages.get(id)?.author.id ?? "");
+  }
+
+  /** @param {RoomEvent | ChatRestoredEvent} event */
   applyEvent(event) {
     switch (event.type) {
       case "chat.message": {
@@ -161,6 +169,13 @@ export class ChatPanel {
       case "chat.deleted":
         this.#remove(event.id);
         break;
+      case "chat.restored": {
+        // Back in its place among the messages shown (ids grow with time).
+        const later = [...this.items.keys()].filter((id) => id > event.message.id).sort((a, b) => a - b)[0];
+        if (later === undefined && this.more && this.items.size) break; // older than what is shown
+        this.#add(event.message, later === undefined ? "end" : "start", later === undefined ? null : this.items.get(later));
+        break;
+      }
       case "room.updated":
         if (typeof event.state?.slow_mode === "number") this.#setSlowMode(event.state.slow_mode);
         break;
@@ -180,6 +195,7 @@ export class ChatPanel {
     if (this.items.has(message.id)) return;
     const li = h("li", { className: "message", attrs: { id: `msg-${message.id}` } });
     li.dataset.id = String(message.id);
+    li.hidden = this.blocked.has(message.author.id);
     this.messages.set(message.id, message);
     this.items.set(message.id, li);
     this.#fill(li, message);
@@ -223,6 +239,10 @@ export class ChatPanel {
     if (mine || isStaff(this.me?.role)) {
       const whose = mine ? "your message" : `the message from ${message.author.name}`;
       actions.append(" ", this.#action("delete", "Delete", `Delete ${whose}`));
+    }
+    if (!mine) {
+      const subject = `${message.author.name}: ${excerpt(message.body)}`;
+      actions.append(" ", reportButton("message", message.id, `Report the message from ${message.author.name}`, subject));
     }
     parts.push(actions);
     li.replaceChildren(...parts);
@@ -314,11 +334,6 @@ export class ChatPanel {
       this.slowNote.textContent = "";
     }
     this.slowNote.hidden = seconds <= 0;
-    const value = String(seconds);
-    if (![...this.slowSelect.options].some((o) => o.value === value)) {
-      this.slowSelect.append(h("option", { text: duration(seconds), attrs: { value } }));
-    }
-    this.slowSelect.value = value;
   }
 
   #nearBottom() {
@@ -455,15 +470,6 @@ export class ChatPanel {
     ).finally(() => {
       this.loadingEarlier = false;
       this.earlier.removeAttribute("aria-busy");
-    });
-  }
-
-  #changeSlowMode() {
-    const seconds = Number(this.slowSelect.value);
-    const before = this.slowMode;
-    this.client.setSlowMode(seconds).catch((error) => {
-      this.#setSlowMode(before);
-      this.#showError(error);
     });
   }
 

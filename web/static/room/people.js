@@ -1,7 +1,7 @@
 // Who is in the room: one list from the snapshot, then presence diffs, applied by the pure
 // functions below (as the server's own server/rooms/presence.py does); the panel renders.
 
-import { h } from "./dom.js";
+import { h, keepFocus } from "./dom.js";
 
 /** @typedef {import("../protocol.js").Person} Person */
 /** @typedef {import("../protocol.js").Role} Role */
@@ -94,6 +94,9 @@ export function listed(people) {
 }
 
 export class PeoplePanel {
+  /** @type {((person: Person) => Node | null) | null} more to show for a person (their actions) */
+  extra = null;
+
   /** @param {HTMLElement} root the panel's section */
   constructor(root) {
     this.list = /** @type {HTMLUListElement} */ (root.querySelector(".people-list"));
@@ -110,9 +113,11 @@ export class PeoplePanel {
       const li = h("li", { className: "person" }, [h("span", { className: "person-name", text: person.name })]);
       if (me && person.id === me.id) li.append(" ", h("span", { className: "meta", text: "(you)" }));
       if (label) li.append(" ", h("span", { className: `badge role-${person.role}`, text: label }));
+      const more = this.extra?.(person);
+      if (more) li.append(" ", more);
       return li;
     });
-    this.list.replaceChildren(...items);
+    keepFocus(this.list, () => this.list.replaceChildren(...items));
     this.count.textContent = `(${people.size})`;
   }
 }

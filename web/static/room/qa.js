@@ -6,6 +6,7 @@ import { h, keepFocus, part } from "./dom.js";
 import { describeError } from "./errors.js";
 import { isHost, isStaff } from "./people.js";
 import * as qa from "./qa-board.js";
+import { reportButton } from "./report-dialog.js";
 
 /** @typedef {import("../protocol.js").RoomClient} RoomClient */
 /** @typedef {import("../protocol.js").Person} Person */
@@ -70,6 +71,8 @@ export class QaPanel {
   /** @type {number | null} */
   answeringShown = null;
   scheduled = false;
+  /** @type {ReadonlySet<string>} member ids whose questions this person does not want to see */
+  blocked = new Set();
 
   /**
    * @param {HTMLElement} root the panel's section
@@ -152,6 +155,15 @@ export class QaPanel {
     this.#schedule();
   }
 
+  /**
+   * Hide the questions of the people blocked (but the one the stage is answering).
+   * @param {ReadonlySet<string>} blocked
+   */
+  setBlocked(blocked) {
+    this.blocked = blocked;
+    this.#schedule();
+  }
+
   /** People came or went: redraw the questions whose author is named from who is here. */
   refresh() {
     let stale = false;
@@ -180,6 +192,9 @@ export class QaPanel {
     const role = this.me?.role;
     const board = this.board;
     const parts = qa.sections(board);
+    for (const name of /** @type {const} */ (["queue", "pending", "answered", "dismissed"])) {
+      parts[name] = parts[name].filter((q) => !q.author || !this.blocked.has(q.author));
+    }
     // A form for a question that moved on (answered, merged by someone else) has no point.
     const opened = this.open && board.questions.get(this.open.id);
     if (this.open && (!opened || !qa.actions(board, opened, role).includes(this.open.action))) this.open = null;
@@ -263,6 +278,10 @@ export class QaPanel {
     const available = qa.actions(this.board, question, this.me?.role);
     const row = h("div", { className: "question-actions" });
     for (const action of available) row.append(this.#button(action, question, bodyId));
+    if (!this.board.mine.has(question.id)) {
+      const whose = question.author && question.author_name ? `the question from ${question.author_name}` : "this question";
+      row.append(reportButton("question", question.id, `Report ${whose}`, excerpt(question.body)));
+    }
     if (row.childElementCount) main.append(row);
     if (this.open?.id === question.id) main.append(this.#inlineForm(this.open, question));
     return [count, main];

@@ -3,16 +3,23 @@
 
 import { RoomClient } from "../protocol.js";
 import { ChatPanel } from "./chat.js";
+import { Door, closedNotice } from "./door.js";
 import { part } from "./dom.js";
 import { HandsPanel } from "./hands.js";
+import { ModerationPanel } from "./moderation.js";
+import { applyMuteEvent, mutedUntil, mutesFromSnapshot } from "./mute.js";
+import { MutedNotice } from "./muted.js";
 import { PeoplePanel, applyPresence, applySnapshot } from "./people.js";
+import { PersonActions } from "./person-actions.js";
 import { PollsPanel } from "./polls.js";
 import { QaPanel } from "./qa.js";
 import { ReactionsPanel } from "./reactions.js";
+import { ReportDialog } from "./report-dialog.js";
 
 /** @typedef {import("../protocol.js").Person} Person */
 /** @typedef {import("../protocol.js").Status} Status */
 /** @typedef {import("./people.js").People} People */
+/** @typedef {import("./mute.js").Mutes} Mutes */
 
 const CSRF_COOKIE = "studyhall_csrf";
 
@@ -67,7 +74,7 @@ function start() {
   const root = part(document, "room", HTMLElement);
   const layout = part(root, "room-layout", HTMLElement);
   const banner = part(root, "room-status", HTMLElement);
-  const { room, ws = "/ws", joinToken } = root.dataset;
+  const { room, ws = "/ws", joinToken, community = "" } = root.dataset;
 
   const client = new RoomClient({
     url: socketUrl(ws),
@@ -79,22 +86,61 @@ function start() {
   let people = new Map();
   /** @type {Person | null} */
   let me = null;
+  /** @type {ReadonlySet<string>} */
+  let blocked = new Set();
+  /** @type {Mutes} */
+  let mutes = new Map();
 
-  const peoplePanel = new PeoplePanel(part(root, "room-people", HTMLElement));
+  const peopleRoot = part(root, "room-people", HTMLElement);
+  const peoplePanel = new PeoplePanel(peopleRoot);
+  const redrawPeople = () => peoplePanel.render(people, me);
   const chat = new ChatPanel(part(root, "room-chat", HTMLElement), client);
   const hands = new HandsPanel(part(root, "room-hands", HTMLElement), client, (member) => people.get(member)?.name);
   const reactions = new ReactionsPanel(part(root, "room-reactions", HTMLElement), client);
   const questions = new QaPanel(part(root, "room-qa", HTMLElement), client, (member) => people.get(member)?.name);
   const polls = new PollsPanel(part(root, "room-polls", HTMLElement), client);
+  const moderation = new ModerationPanel(part(root, "room-moderation", HTMLElement), client, (member) => people.get(member)?.name);
+  const reports = new ReportDialog(root, client);
+  const door = new Door(root, client, community);
+  const muted = new MutedNotice(
+    [part(root, "chat-muted-note", HTMLElement), part(root, "qa-muted-note", HTMLElement)],
+    [
+      part(root, "chat-body", HTMLTextAreaElement),
+      part(root, "chat-send", HTMLButtonElement),
+      part(root, "qa-body", HTMLTextAreaElement),
+      part(root, "qa-ask", HTMLButtonElement),
+    ],
+  );
+
+  /** @param {Iterable<string>} list */
+  const setBlocked = (list) => {
+    blocked = new Set(list);
+    chat.setBlocked(blocked);
+    questions.setBlocked(blocked);
+    redrawPeople();
+  };
+  const actions = new PersonActions(
+    peopleRoot,
+    client,
+    { me: () => me, blocked: () => blocked, mutes: () => mutes, onBlocked: setBlocked },
+    redrawPeople,
+  );
+  peoplePanel.extra = (person) => actions.build(person);
 
   client.onSnapshot = (snapshot) => {
     me = snapshot.you;
     people = applySnapshot(snapshot);
+    mutes = mutesFromSnapshot(snapshot.you);
+    blocked = new Set(snapshot.blocked ?? []);
+    chat.setBlocked(blocked);
+    questions.setBlocked(blocked);
     peoplePanel.render(people, me);
     chat.showSnapshot(snapshot);
     hands.show(snapshot.hands, me);
     questions.showSnapshot(snapshot);
     polls.showSnapshot(snapshot);
+    moderation.showSnapshot(snapshot);
+    muted.show(mutedUntil(mutes, me.id, Date.now()));
   };
 
   client.onEvent = (event) => {
@@ -108,6 +154,7 @@ function start() {
           hands.setMe(me);
           questions.setMe(me);
           polls.setMe(me);
+          moderation.setMe(me);
         } else {
           hands.render(); // names of people in the queue may have arrived
           questions.refresh(); // and of people who asked
@@ -120,6 +167,29 @@ function start() {
       case "hand.called":
         hands.applyEvent(event);
         break;
+      case "member.muted":
+      case "member.unmuted":
+        mutes = applyMuteEvent(mutes, event);
+        if (me && event.member === me.id) muted.show(mutedUntil(mutes, me.id, Date.now()));
+        moderation.applyEvent(event);
+        redrawPeople();
+        break;
+      case "report.filed":
+      case "report.handled":
+        reports.applyEvent(event);
+        moderation.applyEvent(event);
+        break;
+      case "member.removed":
+      case "member.banned":
+      case "door.waiting":
+        moderation.applyEvent(event);
+        break;
+      case "room.updated":
+      case "chat.deleted":
+      case "chat.restored":
+        chat.applyEvent(event);
+        moderation.applyEvent(event);
+        break;
       default:
         if (event.type.startsWith("question.") || event.type.startsWith("qa.")) questions.applyEvent(event);
         else if (event.type.startsWith("poll.")) polls.applyEvent(event);
@@ -130,9 +200,12 @@ function start() {
 
   client.onReactions = (counts) => reactions.show(counts);
 
-  client.onStatus = (status, reason) => {
+  client.onStatus = (status, reason, code) => {
     root.dataset.status = status;
-    showStatus(banner, status, reason, () => client.connect());
+    root.dataset.door = code;
+    // At the door (guidelines, waiting room) the room itself is not shown.
+    layout.hidden = door.show(status);
+    showStatus(banner, status, reason, code, () => client.connect());
   };
 
   client.onError = (error) => {
@@ -148,11 +221,12 @@ function start() {
  * @param {HTMLElement} banner a role=status region, empty (and so hidden) while live
  * @param {Status} status
  * @param {string} reason
+ * @param {string} code why, when the room decided (see StatusCode in protocol.js)
  * @param {() => void} retry
  */
-function showStatus(banner, status, reason, retry) {
+function showStatus(banner, status, reason, code, retry) {
   banner.className = `room-status ${status}`;
-  if (status === "live") {
+  if (status === "live" || status === "waiting" || status === "held") {
     banner.replaceChildren();
   } else if (status === "connecting") {
     banner.replaceChildren("Connecting to the room…");
@@ -161,12 +235,16 @@ function showStatus(banner, status, reason, retry) {
       banner.replaceChildren("Reconnecting… What you send now goes out once the connection is back.");
     }
   } else {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = "secondary";
-    button.textContent = "Join again";
-    button.addEventListener("click", retry);
-    banner.replaceChildren(`Disconnected: ${reason || "the connection closed"} `, button);
+    const notice = closedNotice(reason, code);
+    banner.replaceChildren(`${notice.text} `);
+    if (notice.button) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "secondary";
+      button.textContent = notice.button === "join" ? "Join again" : "Try again";
+      button.addEventListener("click", retry);
+      banner.append(button);
+    }
   }
   // The reconnect loop reports each attempt; announcing the same words again would be noise.
   banner.dataset.shown = status;
