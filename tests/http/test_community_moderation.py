@@ -292,3 +292,24 @@ async def test_the_api_resolves_and_lifts(room: Room) -> None:
     assert gone.status_code == 404
     actions = Counter(r["action"] for r in await _json_export(v, room))
     assert actions == Counter({"report_actioned": 1, "ban": 1, "unban": 1})
+
+
+async def test_another_communitys_moderators_cannot_touch_these(room: Room, server: Server) -> None:
+    _, report_id = await report_a_message(room)
+    moderator = await room.socket(room.seeded.moderator)
+    await ban(room, moderator, room.seeded.attendees[2])
+    ban_id = (await (await room.visitor(room.seeded.moderator)).get(
+        f"/api/communities/{room.slug}/bans"
+    )).json()["bans"][0]["id"]  # fmt: skip
+    other = await seeded_room(server, room.stack)
+    owner = await other.visitor(other.seeded.host)
+    # On their own community's page these ids name nothing; on this one, they are nobody.
+    r = await owner.form(f"{other.page_path}/reports/{report_id}", {"outcome": "dismissed"})
+    assert r.status_code == 404
+    assert (await owner.form(f"{other.page_path}/bans/{ban_id}/undo", {})).status_code == 404
+    r = await owner.form(f"{room.page_path}/reports/{report_id}", {"outcome": "dismissed"})
+    assert r.status_code == 403
+    assert (await owner.get(room.page_path)).status_code == 403
+    page = await room.page(room.seeded.moderator)
+    assert f'id="report-{report_id}"' in page and f'id="ban-{ban_id}"' in page
+    assert "No open reports." in await other.page(other.seeded.host)
