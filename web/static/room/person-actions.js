@@ -87,7 +87,12 @@ export class PersonActions {
     const details = h("details", { className: "person-actions" });
     details.dataset.member = id;
     details.open = this.open.has(id);
-    details.append(h("summary", { text: "Actions", attrs: { "aria-label": `Actions for ${name}`, "data-key": `actions:${id}` } }));
+    details.append(
+      h("summary", { attrs: { "data-key": `actions:${id}` } }, [
+        "Actions",
+        h("span", { className: "visually-hidden", text: ` for ${name}` }),
+      ]),
+    );
 
     const block = this.#button("block", id, blocked ? "Unblock" : "Block", `${blocked ? "Unblock" : "Block"} ${name}`);
     block.setAttribute("aria-pressed", String(blocked));
