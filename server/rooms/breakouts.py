@@ -5,7 +5,8 @@ mode; `assign` seats everyone present. Every mode keeps the same three promises,
 hypothesis tests check over many room shapes:
 
 - everyone is in exactly one group, and no group holds more than its capacity;
-- sizes are balanced: two groups differ by at most one person unless a capacity stops it;
+- sizes are balanced: two groups differ by at most one person unless a capacity stops it
+  (except where people chose their group, or the host did: there choice wins);
 - in mentor pairing, every group gets someone experienced in its topic or open to mentoring
   it, whenever the room has enough such people to give each group its own.
 
@@ -94,32 +95,52 @@ def assign(
     *,
     chosen: Mapping[str, int] | None = None,
 ) -> Seating:
-    """Seat everyone. `chosen` holds what people picked (self-select) or the host set (by hand)."""
+    """Seat everyone. `chosen` holds, in the order they were made, the picks of people
+    (self-select) or of the host (by hand); other modes ignore it."""
     check_groups(groups)
     if len({p.member for p in people}) != len(people):
         raise CommandError("invalid", "Each person is seated once.", field="members")
     order = list(people)
     rng.shuffle(order)
     counts = seat_counts(len(order), groups)
+    if mode in ("self_select", "by_hand"):
+        return _seat_chosen(order, groups, chosen or {})
     seats: Seating = [[] for _ in groups]
     if mode == "mentor":
         _seat_mentors(order, groups, counts, seats)
     elif mode == "interest":
         _seat_by_wish(order, counts, seats, lambda p: _topics_of(p, groups))
-    elif mode in ("self_select", "by_hand"):
-        picks = chosen or {}
-        _seat_by_wish(order, counts, seats, lambda p: _pick(picks, p.member, len(groups)))
     _seat_rest(order, counts, seats)
+    return seats
+
+
+def _seat_chosen(
+    order: list[Learner], groups: Sequence[Group], chosen: Mapping[str, int]
+) -> Seating:
+    """Picks first, in the order they were made, while the group has room; then the others
+    where most room is left. Here balance gives way to what people chose."""
+    seats: Seating = [[] for _ in groups]
+
+    def has_room(i: int) -> bool:
+        capacity = groups[i].capacity
+        return capacity is None or len(seats[i]) < capacity
+
+    here = {p.member for p in order}
+    for member, group in chosen.items():
+        if member in here and 0 <= group < len(groups) and has_room(group):
+            seats[group].append(member)
+    taken = _seated(seats)
+    for person in order:
+        if person.member not in taken:
+            best = min(
+                (i for i in range(len(groups)) if has_room(i)), key=lambda i: (len(seats[i]), i)
+            )
+            seats[best].append(person.member)
     return seats
 
 
 def _topics_of(person: Learner, groups: Sequence[Group]) -> list[int]:
     return [i for i, g in enumerate(groups) if g.topic is not None and g.topic in person.levels]
-
-
-def _pick(chosen: Mapping[str, int], member: str, groups: int) -> list[int]:
-    group = chosen.get(member)
-    return [group] if group is not None and 0 <= group < groups else []
 
 
 def _seated(seats: Seating) -> set[str]:
