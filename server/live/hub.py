@@ -105,14 +105,15 @@ class RoomHub:
             self.delivered = wired.seq
             self.outbox.append(wired)
             self.recent.append(wired)
-            self._moderate(wired.event)
+            self._moderate(wired)
         if not self.pending:
             self.gap_since = None
         elif self.gap_since is None:
             self.gap_since = time.monotonic()
 
-    def _moderate(self, event: dict[str, object]) -> None:
+    def _moderate(self, wired: Wired) -> None:
         """Apply what a room event changes in this hub: settings, mutes, who must go."""
+        event = wired.event
         kind, member = event.get("type"), str(event.get("member", ""))
         if kind == "room.updated":
             state = event["state"]
@@ -123,7 +124,12 @@ class RoomHub:
         elif kind == "member.unmuted":
             self.muted.pop(member, None)
         elif kind in ("member.removed", "member.banned"):
-            self.sending_away[member] = CLOSE_BANNED if kind == "member.banned" else CLOSE_REMOVED
+            code = CLOSE_BANNED if kind == "member.banned" else CLOSE_REMOVED
+            self.sending_away[member] = code
+            # Sockets held at the door get no room frames from `flush`: tell them here.
+            for session in self.waiting.pop(member, set()):
+                session.push(events_frame(self.room_id, [wired.text]))
+                session.close_when_sent(code)
         elif kind == "door.waiting":
             admitted = event.get("admitted")
             for someone in admitted if isinstance(admitted, list) else []:

@@ -87,10 +87,10 @@ async def send_away(live: LiveWorker, session: Session, cmd: c.ModSendAway) -> s
     who = speaker(session)
     if cmd.op == "mod.remove":
         reason = rules.clean_reason(cmd.reason)
-        logged = await live.store.write(
+        removed = await live.store.write(
             moderation.remove, room, session.community_id, who, target, reason
         )
-        return ack(cmd.ref, seq=await publish(live, logged))
+        return ack(cmd.ref, seq=await publish_all(live, removed))
     reason = rules.clean_reason(cmd.reason, required=True)
     email = await live.store.read(moderation.email_of, target.key)
     digest = email_digest(live.settings.secret_key, email) if email else None

@@ -76,6 +76,10 @@ async def target(session: AsyncSession, room_id: int, member: str) -> Target:
         select(Question.author_key, Question.author_name, literal("attendee")).where(
             Question.room_id == room_id, Question.author_member == member
         ),
+        # Someone at the door, whom the staff see in `door.waiting` before anyone else does.
+        select(Waiting.person_key, Waiting.name, literal("attendee")).where(
+            Waiting.room_id == room_id, Waiting.member == member
+        ),
     ):
         row = (await session.execute(query.limit(1))).first()
         if row is not None:
@@ -143,12 +147,15 @@ async def mutes(session: AsyncSession, room_id: int) -> dict[str, datetime]:
 async def remove(
     session: AsyncSession, room_id: int, community_id: int, who: Speaker, target: Target,
     reason: str,
-) -> Logged:  # fmt: skip
-    """Send someone out of the room; they may come back (through the door, if it is shut)."""
-    await _forget_admission(session, room_id, target.key)
+) -> list[Logged]:  # fmt: skip
+    """Send someone out of the room; they may come back (through the door, if it is shut).
+
+    The events: the door's list when they were waiting at it, then `member.removed`."""
+    logged = await _forget_admission(session, room_id, target.key)
     await audit(session, community_id, room_id, who.key, "remove", target.key, reason)
-    return await rooms.append(session, room_id, staff_and(target.member), "member.removed",
-                              member=target.member, reason=reason)  # fmt: skip
+    return [*logged, await rooms.append(session, room_id, staff_and(target.member),
+                                        "member.removed", member=target.member,
+                                        reason=reason)]  # fmt: skip
 
 
 async def ban(
@@ -161,15 +168,22 @@ async def ban(
     session.add(Ban(community_id=community_id, person_key=target.key, email_digest=email_digest,
                     reason=reason, by_key=who.key, created_at=utcnow()))  # fmt: skip
     await audit(session, community_id, room_id, who.key, "ban", target.key, reason)
-    present = await session.execute(
-        select(RoomPresence.room_id, RoomPresence.member)
-        .join(Event, Event.id == RoomPresence.room_id)
-        .where(Event.community_id == community_id, RoomPresence.person_key == target.key)
+    present = select(RoomPresence.room_id, RoomPresence.member).where(
+        RoomPresence.person_key == target.key
     )
-    where = {room_id: target.member} | {r: m for r, m in present}
+    at_door = select(Waiting.room_id, Waiting.member).where(
+        Waiting.person_key == target.key, Waiting.admitted_at.is_(None)
+    )
+    where = {room_id: target.member}
+    for rooms_of in (present, at_door):  # the rooms they are in, or wait to enter
+        found = await session.execute(
+            rooms_of.join(Event, Event.id == rooms_of.selected_columns[0])
+            .where(Event.community_id == community_id)
+        )  # fmt: skip
+        where |= {r: m for r, m in found}
     logged = []
     for room, member in sorted(where.items()):
-        await _forget_admission(session, room, target.key)
+        logged += await _forget_admission(session, room, target.key)
         logged.append(await rooms.append(session, room, staff_and(member), "member.banned",
                                          member=member, reason=reason))  # fmt: skip
     return logged
@@ -306,10 +320,18 @@ async def _admit_present(session: AsyncSession, room_id: int) -> None:
     await session.flush()
 
 
-async def _forget_admission(session: AsyncSession, room_id: int, key: str) -> None:
-    await session.execute(
-        delete(Waiting).where(Waiting.room_id == room_id, Waiting.person_key == key)
+async def _forget_admission(session: AsyncSession, room_id: int, key: str) -> list[Logged]:
+    """Someone sent away must pass the door again; if they stood at it, the staff's list
+    of who waits changes: its event, to publish."""
+    found = await session.execute(
+        delete(Waiting)
+        .where(Waiting.room_id == room_id, Waiting.person_key == key)
+        .returning(Waiting.admitted_at)
     )
+    if all(admitted is not None for (admitted,) in found):
+        return []
+    await session.flush()
+    return [await _waiting_event(session, room_id, [])]
 
 
 # --- coming in ------------------------------------------------------------------------
