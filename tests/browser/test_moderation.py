@@ -130,6 +130,9 @@ async def test_report_delete_and_mute(browsing: Browsing, server: Server) -> Non
     await expect(ada.get_by_label("Your question", exact=True)).to_be_disabled()
     await expect(ada.get_by_role("button", name="Send")).to_be_disabled()
     await expect(bo.get_by_label("Message", exact=True)).to_be_enabled()
+    # What stays clickable is refused, and the panel that was refused says why.
+    await ada.get_by_role("button", name="Clap").click()
+    await expect(ada.locator("#reactions-error")).to_contain_text("A moderator muted you until")
 
     # The moderator marks the report handled; Bo hears of it.
     await filed.get_by_role("button", name="Mark handled").click()

@@ -20,6 +20,14 @@ test("other errors show the server's message", () => {
   assert.match(describeError(undefined), /went wrong/);
 });
 
+test("muted names the time on the person's own clock", () => {
+  const now = Date.UTC(2027, 0, 15, 18, 29);
+  const error = { code: "muted", message: "A moderator muted you until 18:39 UTC.", retry_after: 600 };
+  const expected = new Date(now + 600_000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  assert.equal(describeError(error, now), `A moderator muted you until ${expected}.`);
+  assert.equal(describeError({ code: "muted", message: "Muted." }), "Muted.");
+});
+
 test("durations read naturally", () => {
   assert.equal(duration(1), "1 second");
   assert.equal(duration(30), "30 seconds");

@@ -1,5 +1,7 @@
 // What to tell a person when the room refused something: pure, so that it can be tested.
 
+import { clockTime } from "./mute.js";
+
 /** @typedef {import("../protocol.js").ErrorFrame} ErrorFrame */
 
 /**
@@ -14,14 +16,20 @@ export function duration(seconds) {
 
 /**
  * @param {ErrorFrame | Error | unknown} error
+ * @param {number} [now] ms since the epoch
  * @returns {string}
  */
-export function describeError(error) {
+export function describeError(error, now = Date.now()) {
   const frame = /** @type {Partial<ErrorFrame>} */ (error ?? {});
   const wait = typeof frame.retry_after === "number" ? duration(frame.retry_after) : null;
   switch (frame.code) {
     case "slow_mode":
       return wait ? `Slow mode is on: you can send again in ${wait}.` : "Slow mode is on: wait a moment.";
+    case "muted":
+      // The server's words name the time in UTC; the person's own clock reads better.
+      return typeof frame.retry_after === "number"
+        ? `A moderator muted you until ${clockTime(now + frame.retry_after * 1000)}.`
+        : frame.message || "A moderator muted you for now.";
     case "rate_limited":
       return `${frame.message || "Slow down."}${wait ? ` Try again in ${wait}.` : ""}`;
     case "disconnected":

@@ -2,6 +2,7 @@
 // short floating burst and a count. With prefers-reduced-motion, only the count.
 
 import { h } from "./dom.js";
+import { describeError } from "./errors.js";
 
 /** @typedef {import("../protocol.js").RoomClient} RoomClient */
 /** @typedef {import("../protocol.js").Reaction} Reaction */
@@ -35,6 +36,7 @@ export class ReactionsPanel {
     this.client = client;
     this.row = /** @type {HTMLElement} */ (root.querySelector(".reaction-row"));
     this.burst = /** @type {HTMLElement} */ (root.querySelector(".reaction-burst"));
+    this.error = root.querySelector(".error");
     this.reducedMotion = globalThis.matchMedia?.("(prefers-reduced-motion: reduce)");
     for (const reaction of REACTIONS) {
       const count = h("span", { className: "reaction-count", attrs: { "aria-hidden": "true" } });
@@ -43,11 +45,22 @@ export class ReactionsPanel {
         { className: "reaction", attrs: { type: "button", "aria-label": reaction.label, title: reaction.label } },
         [h("span", { className: "reaction-emoji", text: reaction.emoji, attrs: { "aria-hidden": "true" } }), count],
       );
-      // Too fast (over 5 a second) or offline: a reaction that did not go is not worth a word.
-      button.addEventListener("click", () => this.client.react(reaction.id).catch(() => {}));
+      // Too fast (over 5 a second) or offline: a reaction that did not go is not worth a
+      // word. Muted is: the person should know why nothing happens.
+      button.addEventListener("click", () => {
+        this.client.react(reaction.id).then(
+          () => this.#say(""),
+          (error) => this.#say(error?.code === "muted" ? describeError(error) : ""),
+        );
+      });
       this.row.append(button);
       this.shown.set(reaction.id, { count });
     }
+  }
+
+  /** @param {string} text */
+  #say(text) {
+    if (this.error) this.error.textContent = text;
   }
 
   /** @param {Partial<Record<string, number>>} counts */
