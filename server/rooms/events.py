@@ -3,7 +3,8 @@
 An event is a plain JSON object `{type, room, seq, at, …}`. Its audience is kept beside it
 (in the log and on the bus), never inside it: "all"; "staff" (hosts, co-hosts, moderators);
 "stage" (hosts, co-hosts, speakers: poll drafts and running results); or "staff+<member id>"
-for a private line seen by the room's staff and one member.
+for a private line seen by the room's staff and one member ("staff+<id>+<id>…" for a few
+members, such as a breakout group's call for help and the mentors who may answer it).
 """
 
 from __future__ import annotations
@@ -42,8 +43,8 @@ def stamp(when: datetime) -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
 
 
-def staff_and(member: str) -> str:
-    return f"staff+{member}"
+def staff_and(*members: str) -> str:
+    return "+".join(("staff", *members))
 
 
 def can_see(audience: str, member: str, role: str) -> bool:
@@ -53,4 +54,4 @@ def can_see(audience: str, member: str, role: str) -> bool:
         return role in STAGE_ROLES
     if is_staff(role):
         return True
-    return audience == staff_and(member)
+    return audience.startswith("staff+") and member in audience.split("+")[1:]

@@ -47,7 +47,8 @@ class RoomEvent(Base):
         ForeignKey("rooms.id", ondelete="CASCADE"), primary_key=True
     )
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    audience: Mapped[str] = mapped_column(String(40), default="all")
+    # "all", "staff", "stage", or "staff+" and a few member ids (see rooms/events.py).
+    audience: Mapped[str] = mapped_column(Text, default="all")
     body: Mapped[str] = mapped_column(Text)
 
 

@@ -79,6 +79,9 @@ def test_audiences() -> None:
     assert not can_see("staff", "m1", "attendee") and can_see("staff", "m1", "co-host")
     assert can_see(staff_and("m1"), "m1", "attendee")
     assert not can_see(staff_and("m1"), "m2", "attendee")
+    assert can_see(staff_and("m1", "m2"), "m2", "speaker")
+    assert not can_see(staff_and("m1", "m2"), "m3", "speaker")
+    assert not can_see("staff+m1", "staff", "attendee")
 
 
 @given(st.lists(st.tuples(st.booleans(), st.sampled_from(["a", "b", "c", "d"]))))
