@@ -166,6 +166,14 @@ async def test_block_hides_their_messages(browsing: Browsing, server: Server) ->
     await say(ada, "First message")
     await expect(chat_message(bo, "First message")).to_be_visible()
 
+    await ada.get_by_label("Your question", exact=True).fill("Why is the sky blue?")
+    await ada.get_by_role("button", name="Ask").click()
+    asked = bo.get_by_role("region", name="Questions").locator("li.question")
+    await expect(asked.filter(has_text="Why is the sky blue?")).to_have_count(1)
+    await expect(
+        asked.get_by_role("button", name=f"Report the question from {loud.name}")
+    ).to_be_visible()
+
     await people(bo).get_by_text(f"Actions for {loud.name}").click()
     block = people(bo).get_by_role("button", name=f"Block {loud.name}")
     await block.click()
@@ -173,6 +181,7 @@ async def test_block_hides_their_messages(browsing: Browsing, server: Server) ->
         "aria-pressed", "true"
     )
     await expect(chat_message(bo, "First message")).to_be_hidden()
+    await expect(asked.filter(has_text="Why is the sky blue?")).to_have_count(0)
     await say(ada, "Second message")
     await expect(chat_message(ada, "Second message")).to_be_visible()
     await expect(chat_message(bo, "Second message")).to_have_count(1)
@@ -248,5 +257,37 @@ async def test_waiting_room_and_removal(browsing: Browsing, server: Server) -> N
     await expect(bo.locator("#room")).to_have_attribute("data-status", "waiting")
     await waiting.get_by_role("button", name=f"Admit {early.name}").click()
     await expect(bo.locator("#room")).to_have_attribute("data-status", "live")
+
+    assert browsing.uncaught_errors() == []
+
+
+async def test_a_ban_holds(browsing: Browsing, server: Server) -> None:
+    seeded = await seed(db_url_of(server), attendees=1)
+    banned = seeded.attendees[0]
+    host = await browsing.page(await browsing.context(seeded.host.cookie))
+    accept_dialogs(host)
+    bo = await browsing.page(await browsing.context(banned.cookie))
+    for page in (host, bo):
+        await enter(page, seeded.event_id)
+
+    await people(host).get_by_text(f"Actions for {banned.name}").click()
+    tools = people(host).get_by_role("group", name=f"Moderate {banned.name}")
+    ban = tools.get_by_role("button", name=f"Ban {banned.name} from the community")
+    await ban.click()
+    await expect(people(host).get_by_role("alert")).to_contain_text("A ban needs a reason")
+    await expect(tools.get_by_label("Reason")).to_be_focused()
+    await host.keyboard.type("Harassment after a warning")
+    await tools.get_by_role("button", name=f"Ban {banned.name} from the community").click()
+
+    await expect(bo.locator("#room")).to_have_attribute("data-status", "closed")
+    await expect(bo.locator("#room-status")).to_contain_text("You are banned from this community")
+    await expect(bo.get_by_role("button", name="Join again")).to_have_count(0)
+    await expect(bo.get_by_role("region", name="Chat", exact=True)).to_be_hidden()
+    await expect(people(host)).not_to_contain_text(banned.name)
+
+    # A new page is refused at the door too, and does not keep trying.
+    await bo.reload()
+    await expect(bo.locator("#room")).to_have_attribute("data-status", "closed")
+    await expect(bo.locator("#room-status")).to_contain_text("You are banned from this community")
 
     assert browsing.uncaught_errors() == []

@@ -177,7 +177,6 @@ export class PersonActions {
    * @param {HTMLButtonElement} button
    */
   #act(action, member, button) {
-    const details = button.closest("details");
     const reason = (this.reasons.get(member) ?? "").trim();
     const minutes = Number(this.minutes.get(member) ?? 10);
     this.errors.delete(member);
@@ -204,7 +203,7 @@ export class PersonActions {
       case "ban":
         if (!reason) {
           this.#fail(member, "A ban needs a reason: write it in the Reason field first.");
-          details?.querySelector("input")?.focus();
+          document.getElementById(`person-reason-${member}`)?.focus(); // drawn anew by #fail
           return;
         }
         if (!confirm("Ban this person from the whole community? They are sent out of every room at once.")) return;

@@ -201,11 +201,15 @@ function start() {
   client.onReactions = (counts) => reactions.show(counts);
 
   client.onStatus = (status, reason, code) => {
+    const wasAtDoor = door.shown === "held" || door.shown === "waiting";
     root.dataset.status = status;
     root.dataset.door = code;
-    // At the door (guidelines, waiting room) the room itself is not shown.
-    layout.hidden = door.show(status);
+    // At the door (guidelines, waiting room), and once sent away, the room is not shown.
+    const sentAway = status === "closed" && (code === "removed" || code === "banned");
+    layout.hidden = door.show(status) || sentAway;
     showStatus(banner, status, reason, code, () => client.connect());
+    // Let in: the focus was on the door, which is gone; the message box is where one starts.
+    if (wasAtDoor && status === "live") part(root, "chat-body", HTMLTextAreaElement).focus();
   };
 
   client.onError = (error) => {
