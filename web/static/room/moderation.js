@@ -27,6 +27,8 @@ function clock(iso) {
 export class ModerationPanel {
   /** @type {Person | null} */
   me = null;
+  /** @type {number | undefined} the room this page is in, from the snapshot */
+  room = undefined;
   board = reports.emptyReports();
   /** @type {Waiting[]} */
   waiting = [];

@@ -48,6 +48,8 @@ export class PersonActions {
   minutes = new Map();
   /** @type {Map<string, string>} the last error, by member id */
   errors = new Map();
+  /** @type {Set<string>} "action:member" sent and not answered yet: a second click waits */
+  busy = new Set();
 
   /**
    * @param {HTMLElement} list the people list: clicks and typing in it are handled here
@@ -68,21 +70,22 @@ export class PersonActions {
     list.addEventListener("click", (event) => {
       const button = /** @type {Element} */ (event.target).closest("button[data-person-action]");
       if (button instanceof HTMLButtonElement && button.dataset.member) {
-        this.#act(button.dataset.personAction ?? "", button.dataset.member, button);
+        this.#act(button.dataset.personAction ?? "", button.dataset.member);
       }
     });
   }
 
   /**
-   * The actions for one person, or null for oneself.
+   * What to add after a person's name: whether they are blocked, and their actions; nothing
+   * for oneself. A closed disclosure holds its summary only (a room may list a thousand
+   * people, redrawn on each presence diff); opening it draws the rest.
    * @param {Person} person
-   * @returns {HTMLDetailsElement | null}
+   * @returns {Node | null}
    */
   build(person) {
     const me = this.context.me();
     if (!me || person.id === me.id) return null;
     const id = person.id;
-    const name = person.name;
     const blocked = this.context.blocked().has(id);
     const details = h("details", { className: "person-actions" });
     details.dataset.member = id;
@@ -90,12 +93,25 @@ export class PersonActions {
     details.append(
       h("summary", { attrs: { "data-key": `actions:${id}` } }, [
         "Actions",
-        h("span", { className: "visually-hidden", text: ` for ${name}` }),
+        h("span", { className: "visually-hidden", text: ` for ${person.name}` }),
       ]),
     );
+    if (details.open) details.append(this.#body(person, me, blocked));
+    const out = document.createDocumentFragment();
+    if (blocked) out.append(h("span", { className: "badge blocked", text: "Blocked" }), " ");
+    out.append(details);
+    return out;
+  }
 
+  /**
+   * @param {Person} person
+   * @param {Person} me
+   * @param {boolean} blocked
+   */
+  #body(person, me, blocked) {
+    const id = person.id;
+    const name = person.name;
     const block = this.#button("block", id, blocked ? "Unblock" : "Block", `${blocked ? "Unblock" : "Block"} ${name}`);
-    block.setAttribute("aria-pressed", String(blocked));
     const body = h("div", { className: "person-actions-body" }, [
       h("p", { className: "inline-buttons" }, [block, " ", reportButton("person", id, `Report ${name}`, name)]),
     ]);
@@ -104,8 +120,7 @@ export class PersonActions {
     if (mayModerate(me.role, person.role, false)) body.append(this.#staffTools(person));
     const error = this.errors.get(id);
     body.append(h("p", { className: "error", text: error ?? "", attrs: { role: "alert", id: `person-error-${id}` } }));
-    details.append(body);
-    return details;
+    return body;
   }
 
   /** @param {Person} person */
@@ -167,16 +182,21 @@ export class PersonActions {
   #onToggle(event) {
     const details = event.target;
     if (!(details instanceof HTMLDetailsElement) || !details.dataset.member) return;
-    if (details.open) this.open.add(details.dataset.member);
-    else this.open.delete(details.dataset.member);
+    if (details.open) {
+      this.open.add(details.dataset.member);
+      if (!details.querySelector(".person-actions-body")) this.redraw();
+    } else {
+      this.open.delete(details.dataset.member);
+    }
   }
 
   /**
    * @param {string} action
    * @param {string} member
-   * @param {HTMLButtonElement} button
    */
-  #act(action, member, button) {
+  #act(action, member) {
+    const key = `${action}:${member}`;
+    if (this.busy.has(key)) return;
     const reason = (this.reasons.get(member) ?? "").trim();
     const minutes = Number(this.minutes.get(member) ?? 10);
     this.errors.delete(member);
@@ -212,16 +232,15 @@ export class PersonActions {
       default:
         return;
     }
-    button.disabled = true;
+    // Not disabled while busy: a disabled button would lose the keyboard focus.
+    this.busy.add(key);
     command.then(
       () => {
         if (action !== "block") this.reasons.delete(member);
         this.redraw();
       },
       (error) => this.#fail(member, describeError(error)),
-    ).finally(() => {
-      button.disabled = false;
-    });
+    ).finally(() => this.busy.delete(key));
   }
 
   /**

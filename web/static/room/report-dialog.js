@@ -33,6 +33,8 @@ export class ReportDialog {
   opener = null;
   /** @type {Set<number>} the reports this page filed */
   mine = new Set();
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  newsTimer = undefined;
 
   /**
    * @param {HTMLElement} root the room: Report buttons anywhere in it open the dialog
@@ -84,8 +86,17 @@ export class ReportDialog {
   /** @param {RoomEvent} event */
   applyEvent(event) {
     if (event.type === "report.handled" && this.mine.delete(event.id)) {
-      this.news.textContent = "A moderator handled your report. Thank you for helping keep this room safe.";
+      this.#say("A moderator handled your report. Thank you for helping keep this room safe.");
     }
+  }
+
+  /** @param {string} text said, then cleared after a while */
+  #say(text) {
+    clearTimeout(this.newsTimer);
+    this.news.textContent = text;
+    this.newsTimer = setTimeout(() => {
+      this.news.textContent = "";
+    }, 15_000);
   }
 
   #submit() {
@@ -112,11 +123,12 @@ export class ReportDialog {
       (ack) => {
         if (typeof ack.id === "number") this.mine.add(ack.id);
         this.dialog.close();
-        this.news.textContent = "Report sent. Only the moderators see it, not who you reported.";
+        this.#say("Report sent. Only the moderators see it; the person you reported is not told who sent it.");
       },
       (error) => {
         this.send.disabled = false;
         this.error.textContent = describeError(error);
+        this.reason.focus(); // the disabled Send button let go of it
       },
     );
   }
