@@ -304,9 +304,21 @@ async def _waiting_event(session: AsyncSession, room_id: int, admitted: list[str
 
 
 async def _admit_present(session: AsyncSession, room_id: int) -> None:
+    # A person removed or banned is still present until their sockets close and their
+    # worker writes them out, a moment later: the door shut meanwhile must not let them in.
+    sent_away = select(AuditRecord.id).where(
+        AuditRecord.room_id == room_id,
+        AuditRecord.action.in_(("remove", "ban")),
+        AuditRecord.subject_key == RoomPresence.person_key,
+        AuditRecord.at >= RoomPresence.since,
+    )
     present = await session.execute(
         select(RoomPresence.person_key, RoomPresence.member, RoomPresence.name)
-        .where(RoomPresence.room_id == room_id, RoomPresence.person_key != "")
+        .where(
+            RoomPresence.room_id == room_id,
+            RoomPresence.person_key != "",
+            ~sent_away.exists(),
+        )
         .distinct()
     )
     now = utcnow()

@@ -81,6 +81,26 @@ async def test_staff_can_send_away_someone_waiting_at_the_door(
         await client.close()
 
 
+async def test_someone_removed_comes_back_through_the_door_shut_just_after(
+    server: Server, room: Seeded
+) -> None:
+    """protocol.md: a removed person "may come back, through the waiting room if there is
+    one". The door shut right after the removal must not count them among the people in
+    the room, though their socket may not have closed yet."""
+    rid = room.event_id
+    host = await joined_as(server.url, room.host, rid, "host")
+    removed = await joined_as(server.url, room.attendees[0], rid, "attendee")
+    member = snapshot_of(removed)["you"]["id"]
+    await ok(host, "mod.remove", member=member, reason="Off topic")
+    await ok(host, "room.waiting_room", enabled=True)
+    await removed.wait_for(lambda: closed(removed), timeout=5)
+    back = await Client.open(server.url, room.attendees[0].cookie)
+    assert (await ok(back, "join", room=rid)).get("waiting") is True
+    await host.wait_for(lambda: waiting_ids(host) == [member])
+    for client in (host, removed, back):
+        await client.close()
+
+
 # --- the audit log ---------------------------------------------------------------------------
 
 
