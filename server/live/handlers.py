@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from sqlalchemy.exc import IntegrityError
 
 from server.bus import BusUnavailable
+from server.live import breakouts as breakout_groups
 from server.live import moderation as moderating
 from server.live import qa_polls
 from server.live.acting import hub_of, publish, speaker
@@ -243,6 +244,7 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.PollMove: qa_polls.poll_move,
     c.PollAnswer: qa_polls.poll_answer,
     **moderating.HANDLERS,
+    **breakout_groups.HANDLERS,
 }
 assert set(HANDLERS) == set(c.MODELS.values()), "every command has a handler"
 

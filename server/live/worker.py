@@ -25,7 +25,7 @@ from server.live.frames import Wired, encode
 from server.live.hub import RoomHub
 from server.rooms.moderation import KEEP_DELETED
 from server.settings import Settings
-from server.store import Store, moderation, presence, rooms
+from server.store import Store, breakouts, moderation, presence, rooms
 from server.store.rooms import Logged
 from server.store.tables import utcnow
 
@@ -232,6 +232,7 @@ class LiveWorker:
         active = [h for h in self.hubs.values() if h.sessions]
         if not active:
             return
+        await self._breakout_clocks([h.room_id for h in active])
         heads = await self.store.read(rooms.heads, [h.room_id for h in active])
         for hub in active:
             behind = heads.get(hub.room_id, 0) > hub.delivered
@@ -239,6 +240,14 @@ class LiveWorker:
                 await self.catch_up(hub)
 
     # --- limits --------------------------------------------------------------------------
+
+    async def _breakout_clocks(self, room_ids: list[int]) -> None:
+        """Warn or close the rounds that are due; any worker with the room may, and the
+        store's lock makes the first one do it and the others find nothing left to do."""
+        now = utcnow()
+        for room_id in await self.store.read(breakouts.due, room_ids, now):
+            for logged in await self.store.write(breakouts.tick, room_id, now):
+                await self.publish(logged)
 
     async def over_limit(self, key: str, limit: int, window_s: float) -> bool:
         """A fixed-window rate limit shared by all workers; local while the bus is down."""

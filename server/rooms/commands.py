@@ -281,6 +281,59 @@ class GuidelinesAccept(Command):
     room: Id
 
 
+class BreakoutGroupIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: Annotated[Text, Field(max_length=200)]
+    topic: Annotated[Text, Field(max_length=40)] | None = None
+    capacity: Annotated[StrictInt, Field(ge=1, le=1000)] | None = None
+
+
+Minutes = Annotated[StrictInt, Field(ge=1, le=180)]
+
+
+class BreakoutPlan(Command):
+    op: Literal["breakout.plan"]
+    mode: Annotated[StrictStr, Field(max_length=20)]
+    minutes: Minutes
+    groups: Annotated[list[BreakoutGroupIn], Field(max_length=200)]
+
+
+class BreakoutSeat(Command):
+    """A person's own pick (`breakout.choose`), or a host's move of someone (`member`)."""
+
+    op: Literal["breakout.choose", "breakout.move"]
+    group: Id
+    member: Member | None = None
+
+
+class BreakoutRun(Command):
+    op: Literal["breakout.open", "breakout.close"]
+
+
+class BreakoutExtend(Command):
+    op: Literal["breakout.extend"]
+    minutes: Minutes
+
+
+class BreakoutBroadcast(Command):
+    op: Literal["breakout.broadcast"]
+    body: Annotated[Text, Field(max_length=4000)]
+
+
+class HelpAsk(Command):
+    op: Literal["help.ask"]
+    note: Annotated[Text, Field(max_length=1000)] = ""
+
+
+class HelpWithdraw(Command):
+    op: Literal["help.withdraw"]
+
+
+class HelpClaim(Command):
+    op: Literal["help.claim"]
+    id: Id
+
+
 MODELS: dict[str, type[Command]] = {
     op: m
     for m in (
@@ -289,6 +342,8 @@ MODELS: dict[str, type[Command]] = {
         QaAsk, QaEdit, QaMove, QaMerge, QaAnswered, QaConfigure, PollCreate, PollMove, PollAnswer,
         Report, OnMember, ModMute, ModSendAway, ModUnban, RoomLock, RoomWaiting, DoorAdmit,
         ChatRestore, ModList, ReportResolve, GuidelinesAccept,
+        BreakoutPlan, BreakoutSeat, BreakoutRun, BreakoutExtend, BreakoutBroadcast,
+        HelpAsk, HelpWithdraw, HelpClaim,
     )
     for op in m.model_fields["op"].annotation.__args__  # type: ignore[union-attr]
 }  # fmt: skip

@@ -21,6 +21,12 @@ MODERATING = (
     "door.admit",
 )  # fmt: skip
 
+# What hosts do to run breakout groups.
+BREAKOUT_HOSTING = (
+    "breakout.plan", "breakout.move", "breakout.open", "breakout.close", "breakout.extend",
+    "breakout.broadcast",
+)  # fmt: skip
+
 # op -> the roles that may send it. An op missing here is unknown: a protocol error.
 ALLOWED: dict[str, frozenset[str]] = {
     "join": EVERYONE,
@@ -46,6 +52,10 @@ ALLOWED: dict[str, frozenset[str]] = {
     # Safety: anyone reports and blocks; the staff moderates.
     **dict.fromkeys(("report", "block", "unblock", "guidelines.accept"), EVERYONE),
     **dict.fromkeys(MODERATING, STAFF),
+    # Breakouts: hosts run them; people pick a group (where the host lets them) and call for
+    # help; the staff and the round's mentors answer (the store checks who is a mentor).
+    **dict.fromkeys(BREAKOUT_HOSTING, HOSTS),
+    **dict.fromkeys(("breakout.choose", "help.ask", "help.withdraw", "help.claim"), EVERYONE),
 }
 
 

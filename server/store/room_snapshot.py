@@ -11,7 +11,7 @@ from server.rooms import polls as poll_rules
 from server.rooms import qa
 from server.rooms.events import stamp
 from server.rooms.roles import is_staff
-from server.store import moderation, polls, presence, questions, rooms
+from server.store import breakouts, help_requests, moderation, polls, presence, questions, rooms
 from server.store.tables import Event
 
 CHAT_IN_SNAPSHOT = 50
@@ -45,6 +45,8 @@ async def snapshot(session: AsyncSession, room_id: int, member: str, role: str) 
             "locked": locked,
             "waiting_room": waiting_room,
         },
+        "breakout": await breakouts.room_view(session, room_id),
+        "help": await help_requests.queue(session, room_id, member, role),
         # Who waits at the door: the staff's to admit, nobody else's to know.
         "waiting": await moderation.waiting(session, room_id) if is_staff(role) else [],
     }

@@ -1,0 +1,112 @@
+"""Breakout study groups on the socket: plan, seat, open, extend, close, and the help line.
+
+Who may send each op is in `roles.ALLOWED` (hosts run the groups; everyone picks and asks);
+what a round allows is decided in the store under the room's lock, so two workers racing on
+the same round see one order. The round's clock is checked by `LiveWorker` once a second.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from server.live.acting import hub_of, publish, publish_all, speaker
+from server.live.frames import ack
+from server.live.session import Session
+from server.live.worker import LiveWorker
+from server.rooms import breakouts as rules
+from server.rooms import commands as c
+from server.rooms.events import ALL
+from server.store import breakouts, help_requests, rooms
+from server.store.tables import utcnow
+
+# Randomness for the random, interest and mentor modes; a round's draft is kept as drawn.
+_rng = random.SystemRandom()
+
+
+async def plan(live: LiveWorker, session: Session, cmd: c.BreakoutPlan) -> str | None:
+    room = hub_of(live, session).room_id
+    mode = rules.mode_of(cmd.mode)
+    shape = [rules.Group(g.name.strip(), g.topic or None, g.capacity) for g in cmd.groups]
+    logged = await live.store.write(
+        breakouts.plan,
+        room,
+        speaker(session),
+        mode,
+        shape,
+        cmd.minutes,
+        random.Random(_rng.random()),
+    )
+    return ack(cmd.ref, seq=await publish(live, logged), round=logged.event["round"]["id"])
+
+
+async def seat(live: LiveWorker, session: Session, cmd: c.BreakoutSeat) -> str | None:
+    room = hub_of(live, session).room_id
+    own = cmd.op == "breakout.choose"
+    if own and cmd.member not in (None, session.member_id):
+        raise c.CommandError("forbidden", "Pick a group for yourself; hosts move others.")
+    if not own and cmd.member is None:
+        raise c.CommandError("invalid", "member: who to move", field="member")
+    member = session.member_id if own else str(cmd.member)
+    logged = await live.store.write(
+        breakouts.seat, room, speaker(session), member, cmd.group, own=own
+    )
+    return ack(cmd.ref, seq=await publish(live, logged))
+
+
+async def run(live: LiveWorker, session: Session, cmd: c.BreakoutRun) -> str | None:
+    room = hub_of(live, session).room_id
+    if cmd.op == "breakout.open":
+        logged = await live.store.write(
+            breakouts.open_groups, room, utcnow(), random.Random(_rng.random())
+        )
+        return ack(cmd.ref, seq=await publish(live, logged))
+    closed = await live.store.write(breakouts.close, room, utcnow(), "host")
+    return ack(cmd.ref, seq=await publish_all(live, closed))
+
+
+async def extend(live: LiveWorker, session: Session, cmd: c.BreakoutExtend) -> str | None:
+    room = hub_of(live, session).room_id
+    logged = await live.store.write(breakouts.extend, room, utcnow(), cmd.minutes)
+    return ack(cmd.ref, seq=await publish(live, logged))
+
+
+async def broadcast(live: LiveWorker, session: Session, cmd: c.BreakoutBroadcast) -> str | None:
+    room = hub_of(live, session).room_id
+    body = cmd.body.strip()
+    if not body:
+        raise c.CommandError("invalid", "body: a message to every group", field="body")
+    who = speaker(session)
+    logged = await live.store.write(
+        lambda s: rooms.append(s, room, ALL, "breakout.broadcast", body=body,
+                               author={"id": who.member, "name": who.name, "role": who.role})
+    )  # fmt: skip
+    return ack(cmd.ref, seq=await publish(live, logged))
+
+
+async def help_call(
+    live: LiveWorker, session: Session, cmd: c.HelpAsk | c.HelpWithdraw | c.HelpClaim
+) -> str | None:
+    room = hub_of(live, session).room_id
+    who, now = speaker(session), utcnow()
+    if isinstance(cmd, c.HelpAsk):
+        logged = await live.store.write(help_requests.ask, room, who, cmd.note, now)
+        return ack(cmd.ref, seq=await publish(live, logged), id=logged.event["request"]["id"])
+    if isinstance(cmd, c.HelpWithdraw):
+        logged = await live.store.write(help_requests.withdraw, room, who, now)
+        return ack(cmd.ref, seq=await publish(live, logged))
+    claimed = await live.store.write(help_requests.claim, room, who, cmd.id, now)
+    return ack(cmd.ref, seq=await publish_all(live, claimed))
+
+
+HANDLERS: dict[type[c.Command], Callable[[LiveWorker, Session, Any], Awaitable[str | None]]] = {
+    c.BreakoutPlan: plan,
+    c.BreakoutSeat: seat,
+    c.BreakoutRun: run,
+    c.BreakoutExtend: extend,
+    c.BreakoutBroadcast: broadcast,
+    c.HelpAsk: help_call,
+    c.HelpWithdraw: help_call,
+    c.HelpClaim: help_call,
+}
