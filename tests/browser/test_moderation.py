@@ -3,10 +3,12 @@
 An attendee reports a chat message; the moderator sees the report in the room's moderation
 panel, deletes the message and mutes its author, who sees until when and finds their
 message box disabled; the moderator marks the report handled and the reporter is told.
-Then the door: a community with guidelines shows them before a first join, and "I accept"
-lets the person in; a room with a waiting room holds a newcomer until the host admits them;
-a person the host removes is told so and may join again. Every control is found by its
-role and accessible name, as a screen reader would find it.
+A block hides a person's messages and questions, across a reload. Then the door: a
+community with guidelines shows them before a first join, and "I accept" lets the person
+in; a room with a waiting room holds a newcomer until the host admits them; a person the
+host removes is told so and may join again; slow mode and the lock are set from the same
+panel; a ban holds on reload. Every control is found by its role and accessible name, as a
+screen reader would find it.
 """
 
 from __future__ import annotations
@@ -221,9 +223,10 @@ async def test_guidelines_at_the_door(browsing: Browsing, server: Server) -> Non
     assert browsing.uncaught_errors() == []
 
 
-async def test_waiting_room_and_removal(browsing: Browsing, server: Server) -> None:
-    seeded = await seed(db_url_of(server), attendees=2)
-    newcomer, early = seeded.attendees
+async def test_the_door_run_by_the_host(browsing: Browsing, server: Server) -> None:
+    """Waiting room, admit, a removal and admit all, slow mode from the panel, a lock."""
+    seeded = await seed(db_url_of(server), attendees=3)
+    newcomer, early, late = seeded.attendees
     host = await browsing.page(await browsing.context(seeded.host.cookie))
     bo = await browsing.page(await browsing.context(early.cookie))
     for page in (host, bo):
@@ -254,9 +257,26 @@ async def test_waiting_room_and_removal(browsing: Browsing, server: Server) -> N
     await expect(bo.locator("#room")).to_have_attribute("data-status", "closed")
     await expect(bo.locator("#room-status")).to_contain_text("A moderator removed you")
     await bo.get_by_role("button", name="Join again").click()
-    # The waiting room is still on: back through it.
+    # The waiting room is still on: back through it, let in with "Admit all".
     await expect(bo.locator("#room")).to_have_attribute("data-status", "waiting")
-    await waiting.get_by_role("button", name=f"Admit {early.name}").click()
+    await expect(waiting.get_by_role("listitem")).to_have_count(1)
+    await moderation(host).get_by_role("button", name="Admit all").click()
+    await expect(bo.locator("#room")).to_have_attribute("data-status", "live")
+    await expect(moderation(host).get_by_role("button", name="Admit all")).to_be_disabled()
+
+    # Slow mode is set from the same panel.
+    await moderation(host).get_by_label("Slow mode").select_option("30")
+    await expect(bo.locator("#chat-slow-note")).to_have_text(
+        "Slow mode: one message every 30 seconds."
+    )
+
+    # Locked, the room lets no one new in; those let in before stay.
+    await moderation(host).get_by_label("Waiting room").uncheck()
+    await moderation(host).get_by_label("Lock room").check()
+    await expect(moderation(host).get_by_label("Lock room")).to_be_checked()
+    lin = await browsing.page(await browsing.context(late.cookie))
+    await enter(lin, seeded.event_id, status="closed")
+    await expect(lin.locator("#room-status")).to_contain_text("This room is locked")
     await expect(bo.locator("#room")).to_have_attribute("data-status", "live")
 
     assert browsing.uncaught_errors() == []
