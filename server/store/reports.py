@@ -24,6 +24,7 @@ from server.store.rooms import Logged, Speaker
 from server.store.tables import utcnow
 
 OUTCOMES = ("actioned", "dismissed")
+ANONYMOUS = "Anonymous"
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,11 @@ async def subject(
         question = await session.get(Question, (room_id, item or 0))
         if question is None:
             raise CommandError("not_found", "id: no such question", field="id")
-        return Reported(question.id, question.author_key, question.author_member,
-                        question.author_name, question.body)  # fmt: skip
+        # The room hid this anonymous author from its staff: a report must not name them.
+        hidden = question.anonymous and question.hidden_from_staff
+        name = ANONYMOUS if hidden else question.author_name
+        return Reported(question.id, question.author_key, question.author_member, name,
+                        question.body)  # fmt: skip
     if person is None:
         raise CommandError("invalid", "member: whom you report", field="member")
     excerpt = person.name if kind == "name" else ""

@@ -101,6 +101,36 @@ async def test_someone_removed_comes_back_through_the_door_shut_just_after(
         await client.close()
 
 
+async def test_reporting_an_anonymous_question_does_not_name_its_author_to_staff(
+    server: Server, room: Seeded
+) -> None:
+    """When the room hides the authors of anonymous questions from the staff, a report on
+    such a question must not tell them either."""
+    rid = room.event_id
+    host = await joined_as(server.url, room.host, rid, "host")
+    moderator = await joined_as(server.url, room.moderator, rid, "moderator")
+    shy = await joined_as(server.url, room.attendees[0], rid, "attendee")
+    reporter = await joined_as(server.url, room.attendees[1], rid, "attendee")
+    await ok(host, "qa.configure", premoderation=False, hide_authors_from_staff=True)
+    asked = await ok(shy, "qa.ask", body="Is it fine not to know this yet?", anonymous=True)
+    await ok(reporter, "report", kind="question", id=asked["id"], reason="Off topic")
+    await moderator.wait_for(lambda: any(e["type"] == "report.filed" for e in moderator.events()))
+    queue = await ok(moderator, "mod.reports")
+    author = snapshot_of(shy)["you"]
+    # (The staff know who is in the room: only what ties the question to a person counts.)
+    filed = [e["report"] for e in moderator.events() if e["type"] == "report.filed"]
+    for report in [*filed, *queue["reports"]]:
+        assert author["name"] not in str(report) and author["id"] not in str(report), report
+    # A question asked while the room names authors to staff is reported with the name.
+    await ok(host, "qa.configure", premoderation=False, hide_authors_from_staff=False)
+    named = await ok(shy, "qa.ask", body="And this one?", anonymous=True)
+    await ok(reporter, "report", kind="question", id=named["id"], reason="Off topic")
+    queue = await ok(moderator, "mod.reports")
+    assert [r["name"] for r in queue["reports"]][-1] == author["name"]
+    for client in (host, moderator, shy, reporter):
+        await client.close()
+
+
 # --- the audit log ---------------------------------------------------------------------------
 
 
