@@ -108,9 +108,16 @@ export class Door {
   #accept() {
     this.accept.disabled = true;
     this.error.textContent = "";
-    this.client.acceptGuidelines().catch((error) => {
-      this.accept.disabled = false;
-      this.error.textContent = describeError(error);
-    });
+    this.client.acceptGuidelines().then(
+      // Joining follows by itself; should the guidelines have changed meanwhile, the room
+      // refuses again and this button must work again.
+      () => {
+        this.accept.disabled = false;
+      },
+      (error) => {
+        this.accept.disabled = false;
+        this.error.textContent = describeError(error);
+      },
+    );
   }
 }
