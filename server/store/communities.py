@@ -89,6 +89,7 @@ async def create_community(
     description: str = "",
     guidelines: str = "",
     join_policy: str = "open",
+    show_people: bool = True,
 ) -> Community:
     if join_policy not in JOIN_POLICIES:
         raise ValueError(f"unknown join policy {join_policy!r}")
@@ -100,6 +101,7 @@ async def create_community(
         description=description,
         guidelines=guidelines,
         join_policy=join_policy,
+        show_people=show_people,
         invite_code=secrets.token_urlsafe(16),
     )
     session.add(community)
@@ -159,6 +161,7 @@ async def update_community(
     description: str | None = None,
     guidelines: str | None = None,
     join_policy: str | None = None,
+    show_people: bool | None = None,
 ) -> Community:
     """Change the given fields; None leaves a field as it is."""
     if join_policy is not None and join_policy not in JOIN_POLICIES:
@@ -170,6 +173,8 @@ async def update_community(
         community.description = description
     if join_policy is not None:
         community.join_policy = join_policy
+    if show_people is not None:
+        community.show_people = show_people
     # Members are asked to read the guidelines again only when the text really changed.
     if guidelines is not None and guidelines != community.guidelines:
         community.guidelines = guidelines

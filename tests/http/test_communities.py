@@ -215,6 +215,34 @@ async def test_managers_edit_through_api_and_form(visitor: Visitor) -> None:
     assert r.status_code == 422 and 'id="e-name"' in r.text
 
 
+async def test_the_edit_form_sets_whether_attendees_see_the_people(
+    visitor: Visitor, server: Server
+) -> None:
+    await visitor.sign_up()
+    created = await _create(visitor)
+    slug = created["slug"]
+    assert created["show_people"] is True
+    page = (await visitor.get(f"/c/{slug}/edit")).text
+    assert '<select id="f-show_people" name="show_people">' in page
+    assert '<option value="on" selected>' in page
+    r = await visitor.form(f"/c/{slug}/edit", {"name": "Rust learners", "show_people": "off"})
+    assert r.status_code == 303, r.text
+    assert (await visitor.get(f"/api/communities/{slug}")).json()["show_people"] is False
+    assert '<option value="off" selected>' in (await visitor.get(f"/c/{slug}/edit")).text
+    # The room's presence reads the same setting (`store/presence.py`).
+    store = Store(f"sqlite+aiosqlite:///{server.data_dir / 'studyhall.db'}")
+    try:
+        community = await store.read(communities.community_by_slug, slug)
+        assert community is not None and community.show_people is False
+    finally:
+        await store.close()
+    r = await visitor.send("PATCH", f"/api/communities/{slug}", {"show_people": True})
+    assert r.status_code == 200 and r.json()["show_people"] is True
+    r = await visitor.form(f"/c/{slug}/edit", {"name": "Rust learners", "show_people": "maybe"})
+    assert r.status_code == 422 and 'id="e-show_people"' in r.text
+    assert (await visitor.get(f"/api/communities/{slug}")).json()["show_people"] is True
+
+
 async def test_community_page_shows_members_and_a_join_button(server: Server) -> None:
     async with Visitor(server.url) as owner, Visitor(server.url) as guest:
         await owner.sign_up("Owner Ada")

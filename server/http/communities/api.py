@@ -58,6 +58,7 @@ def detail_json(request: Request, view: communities.Overview) -> dict[str, Any]:
         **listing_json(c, view.member_count),
         "guidelines": c.guidelines,
         "guidelines_updated_at": c.guidelines_updated_at.isoformat(),
+        "show_people": c.show_people,
         "created_at": c.created_at.isoformat(),
         "your_role": view.viewer_role,
         "upcoming_events": [event_json(e) for e in view.events],

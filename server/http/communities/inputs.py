@@ -95,6 +95,8 @@ class NewCommunity(Input):
     description: Description = ""
     guidelines: Guidelines = ""
     join_policy: JoinPolicy = "open"
+    # Whether attendees see who else is in a room; staff always do. A form sends on or off.
+    show_people: bool = True
 
 
 class CommunityEdit(Input):
@@ -104,6 +106,7 @@ class CommunityEdit(Input):
     description: Description | None = None
     guidelines: Guidelines | None = None
     join_policy: JoinPolicy | None = None
+    show_people: bool | None = None
 
 
 class Join(Input):

@@ -103,6 +103,7 @@ async def create(request: Request, person: Person, data: NewCommunity) -> Commun
             description=data.description,
             guidelines=data.guidelines,
             join_policy=data.join_policy,
+            show_people=data.show_people,
         )
 
 
@@ -114,6 +115,7 @@ async def save(request: Request, community: Community, data: CommunityEdit) -> C
         description=data.description,
         guidelines=data.guidelines,
         join_policy=data.join_policy,
+        show_people=data.show_people,
     )
 
 
@@ -189,6 +191,7 @@ def _edit_values(community: Community) -> dict[str, Any]:
         "description": community.description,
         "guidelines": community.guidelines,
         "join_policy": community.join_policy,
+        "show_people": "on" if community.show_people else "off",
     }
 
 
