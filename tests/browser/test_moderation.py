@@ -142,6 +142,19 @@ async def test_report_delete_and_mute(browsing: Browsing, server: Server) -> Non
     await expect(moderation(mo).get_by_text("No open reports.")).to_be_visible()
     await expect(bo.locator("#safety-news")).to_contain_text("A moderator handled your report")
 
+    # A person can be reported for their name, from the people list; that one is dismissed.
+    await people(bo).get_by_text(f"Actions for {author.name}").click()
+    await people(bo).get_by_role("button", name=f"Report {author.name}", exact=True).click()
+    await expect(dialog).to_be_visible()
+    await dialog.get_by_label("Their display name").check()
+    await dialog.get_by_label("Reason").fill("An offensive name")
+    await dialog.get_by_role("button", name="Send report").click()
+    await expect(dialog).to_be_hidden()
+    by_name = reports.get_by_role("listitem", name=f"Display name: {author.name}")
+    await expect(by_name).to_contain_text("An offensive name")
+    await by_name.get_by_role("button", name="Dismiss").click()
+    await expect(reports.get_by_role("listitem")).to_have_count(0)
+
     # The deletion can be undone: the deleted list restores the message to everyone.
     await moderation(mo).get_by_text("Deleted messages", exact=True).click()
     deleted = moderation(mo).get_by_role("list", name="Deleted messages")

@@ -106,6 +106,51 @@ describe("the waiting room", () => {
   });
 });
 
+describe("the door across a dropped socket", () => {
+  test("held, then dropped: the next socket is held again and accepting still joins", async () => {
+    const { client, timers } = makeClient();
+    client.connect();
+    FakeSocket.last.open();
+    refuse(FakeSocket.last, "guidelines");
+    FakeSocket.last.drop(1006);
+    assert.equal(client.status, "reconnecting");
+    timers.advance(1_000);
+    const ws = FakeSocket.last;
+    assert.equal(FakeSocket.made.length, 2);
+    ws.open();
+    refuse(ws, "guidelines");
+    assert.equal(client.status, "held");
+    const accepted = client.acceptGuidelines();
+    ws.receive({ type: "ack", ref: ws.lastSent().ref });
+    await accepted;
+    assert.equal(ws.lastSent().op, "join");
+  });
+
+  test("waiting, then dropped: the next socket joins again and waits again", () => {
+    const { client, timers } = makeClient();
+    client.connect();
+    FakeSocket.last.open();
+    FakeSocket.last.receive({ type: "ack", ref: FakeSocket.last.lastSent().ref, room: ROOM, waiting: true });
+    FakeSocket.last.drop(1006);
+    timers.advance(1_000);
+    const ws = FakeSocket.last;
+    ws.open();
+    assert.equal(ws.lastSent().op, "join");
+    ws.receive({ type: "ack", ref: ws.lastSent().ref, room: ROOM, waiting: true });
+    assert.equal(client.status, "waiting");
+  });
+
+  test("an accept in flight when the socket drops is not repeated", async () => {
+    const { client } = makeClient();
+    client.connect();
+    FakeSocket.last.open();
+    refuse(FakeSocket.last, "guidelines");
+    const accepted = client.acceptGuidelines();
+    FakeSocket.last.drop(1006);
+    await assert.rejects(accepted, { code: "disconnected" });
+  });
+});
+
 describe("refusals and being sent away", () => {
   for (const code of ["banned", "room_locked"]) {
     test(`a ${code} refusal closes for good and says why`, () => {
