@@ -268,6 +268,19 @@ async def test_a_mute_holds_on_both_workers_within_a_second_and_lifts_by_itself(
     late = await joined_as(cluster.url(B), cluster.people[0], rid, "attendee")
     assert snapshot_of(late)["you"]["muted_until"] == told["until"]
 
+    # The mute is in the store: a restarted worker and a flushed Redis keep it.
+    for tab in (muted_b, late):
+        await tab.close()
+    await cluster.stop(B)
+    await cluster.start_worker(B)
+    await _flush_redis(cluster)
+    muted_b = await joined_as(cluster.url(B), cluster.people[0], rid, "attendee")
+    assert snapshot_of(muted_b)["you"]["muted_until"] == told["until"]
+    late = await joined_as(cluster.url(B), cluster.people[0], rid, "attendee")
+    for tab in (muted_a, muted_b):
+        refused = await tab.send("chat.send", client_id=f"r{secrets.token_hex(3)}", body="?")
+        assert refused.get("code") == "muted", refused
+
     # The mute lifts at `until` without anyone doing anything. The shortest mute is a
     # minute, and the workers keep the time of a running mute in memory from the event (the
     # store is read only when a room's hub starts), so writing an earlier `until` into the
@@ -283,7 +296,9 @@ async def test_a_mute_holds_on_both_workers_within_a_second_and_lifts_by_itself(
     lifted_by = time.monotonic() + 1.0
     for tab in (muted_a, muted_b, late):
         await _speaks_by(tab, lifted_by)
-    for client in (host, muted_a, muted_b, late):
+    after = await joined_as(cluster.url(A), cluster.people[0], rid, "attendee")
+    assert snapshot_of(after)["you"]["muted_until"] is None
+    for client in (host, muted_a, muted_b, late, after):
         await client.close()
     assert "Traceback" not in cluster.logs(), cluster.logs()[-5000:]
 
