@@ -312,3 +312,55 @@ async def _speaks_by(client: Client, deadline: float) -> None:
         assert reply["code"] == "muted", reply
         assert time.monotonic() < deadline, "the mute did not lift by itself at its end"
         await asyncio.sleep(0.05)
+
+
+def _waiting(staff: Client) -> list[str]:
+    events = [e for e in staff.events() if e["type"] == "door.waiting"]
+    return [w["id"] for w in events[-1]["waiting"]] if events else []
+
+
+async def _knock(cluster: Cluster, worker: int, someone: Someone) -> Client:
+    knocking = await Client.open(cluster.url(worker), someone.cookie)
+    assert (await _ok(knocking, "join", room=cluster.event_id)).get("waiting") is True
+    return knocking
+
+
+async def test_the_door_and_removals_work_across_workers(cluster: Cluster) -> None:
+    assert cluster.room is not None
+    rid = cluster.event_id
+    host = await joined_as(cluster.url(A), cluster.room_host, rid, "host")
+    inside = [await joined_as(cluster.url(w), cluster.people[0], rid, "attendee") for w in (A, B)]
+    member = snapshot_of(inside[0])["you"]["id"]
+    await _ok(host, "room.waiting_room", enabled=True)
+
+    # Someone knocks on B; the host on A sees them and lets them in; B's socket is told.
+    knocking = await _knock(cluster, B, cluster.people[1])
+    await eventually(lambda: len(_waiting(host)) == 1, 5, "the host sees who knocks")
+    await _ok(host, "door.admit", member=_waiting(host)[0])
+    admitted_at = time.monotonic()
+    await knocking.wait_for(lambda: any(f["type"] == "admitted" for f in knocking.frames), 5)
+    assert time.monotonic() - admitted_at <= 1.0
+    assert (await knocking.join(rid))["type"] == "ack"
+
+    # A removal closes the person's sockets on both workers with 4003; they were in the
+    # room when the door shut, but once removed they come back through the door.
+    await _ok(host, "mod.remove", member=member, reason="Off topic")
+    acked_at = time.monotonic()
+    async with asyncio.timeout(10):
+        closed = await asyncio.gather(*[_closed_at(tab) for tab in inside])
+    assert [tab.ws.close_code for tab in inside] == [4003, 4003]
+    assert max(closed) - acked_at <= 2.0
+    back = await _knock(cluster, B, cluster.people[0])
+    await eventually(lambda: _waiting(host) == [member], 5, "the removed person waits")
+
+    # Locked: a newcomer is refused on either worker; staff still come in.
+    await _ok(host, "room.lock", locked=True)
+    for worker in (A, B):
+        late = await Client.open(cluster.url(worker), cluster.people[2].cookie)
+        reply = await late.join(rid)
+        assert (reply["type"], reply.get("code")) == ("error", "room_locked"), reply
+        await late.close()
+    moderator = await joined_as(cluster.url(B), cluster.room.moderator, rid, "moderator")
+    for client in (host, knocking, back, moderator):
+        await client.close()
+    assert "Traceback" not in cluster.logs(), cluster.logs()[-5000:]
