@@ -16,6 +16,7 @@ media section left with no codec is refused.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -27,15 +28,16 @@ MAX_MEDIA_SECTIONS = 8
 Role = Literal["publisher", "subscriber"]
 SdpType = Literal["offer", "answer"]
 
-# What may stay in each kind of media section; names as in a=rtpmap, lower-cased.
+# What may stay in each kind of media section: a=rtpmap "name/clock[/channels]", lower-cased.
+# The clock rates are the only ones the codecs define; aiortc negotiates nothing else.
 MEDIA_CODECS: dict[str, frozenset[str]] = {
-    "video": frozenset({"vp8", "h264"}),
-    "audio": frozenset({"opus"}),
+    "video": frozenset({"vp8/90000", "h264/90000"}),
+    "audio": frozenset({"opus/48000/2"}),
 }
 # Repair formats: kept only while the codec they protect is kept (rtx names it in `apt`).
 REPAIR_CODECS: dict[str, frozenset[str]] = {
-    "video": frozenset({"rtx", "red", "ulpfec"}),
-    "audio": frozenset({"red"}),
+    "video": frozenset({"rtx/90000", "red/90000", "ulpfec/90000"}),
+    "audio": frozenset({"red/48000/2"}),
 }
 # A subscriber only receives: its offer must not send. A publisher may also receive.
 DIRECTIONS: dict[Role, frozenset[str]] = {
@@ -137,7 +139,7 @@ def _filter_codecs(
             if line.startswith("a=rtpmap:"):
                 pt = _payload_type(line[9:])
                 if pt is not None and " " in line[9:]:
-                    names[pt] = line[9:].split(" ", 1)[1].split("/", 1)[0].lower()
+                    names[pt] = line[9:].split(" ", 1)[1].strip().lower()
             elif line.startswith("a=fmtp:"):
                 pt = _payload_type(line[7:])
                 if pt is not None and "apt=" in line:
@@ -149,10 +151,10 @@ def _filter_codecs(
             raise SdpError(f"{kind} section offers none of the codecs the SFU forwards")
         allowed = set(media)
         for pt, name in names.items():
-            if name in REPAIR_CODECS[kind] and (name != "rtx" or apt.get(pt) in media):
+            if name in REPAIR_CODECS[kind] and (name[:4] != "rtx/" or apt.get(pt) in media):
                 allowed.add(pt)
         dropped = {pt for pt in names if pt not in allowed}
-        removed.extend(sorted({names[pt] for pt in dropped}))
+        removed.extend(sorted({names[pt].split("/", 1)[0] for pt in dropped}))
         kept.append(_filter_m_line(lines[start], allowed))
         for line in body:
             for prefix in ("a=rtpmap:", "a=fmtp:", "a=rtcp-fb:"):
@@ -189,21 +191,52 @@ def _parse(text: str) -> aiortc_sdp.SessionDescription:
 def _check_shape(
     description: aiortc_sdp.SessionDescription, *, role: Role, sdp_type: SdpType
 ) -> None:
-    # What RTCPeerConnection.setRemoteDescription would otherwise fail on later, with a
-    # traceback, is checked here while the error can still name the problem.
+    # What RTCPeerConnection.setRemoteDescription or createAnswer would otherwise fail on
+    # later, with a traceback (found by feeding mutated offers that passed the checks above to
+    # a real peer connection), is checked here while the error can still name the problem.
+    mids: list[str] = []
     for index, media in enumerate(description.media):
         where = f"media section {index + 1}"
-        # No direction attribute means sendrecv (RFC 8866 section 6.7).
-        direction = media.direction or "sendrecv"
-        if direction not in DIRECTIONS[role]:
-            raise SdpError(f"{where}: direction {direction} is not allowed for a {role}")
+        # aiortc reads no direction as None and fails answering it; browsers always say.
+        if media.direction is None:
+            raise SdpError(f"{where}: no direction (a=sendrecv, a=recvonly…)")
+        if media.direction not in DIRECTIONS[role]:
+            raise SdpError(f"{where}: direction {media.direction} is not allowed for a {role}")
         if media.ice is None or not media.ice.usernameFragment or not media.ice.password:
             raise SdpError(f"{where}: ICE username fragment or password is missing")
         if media.dtls is None or not media.dtls.fingerprints:
             raise SdpError(f"{where}: DTLS fingerprint or setup role is missing")
         if sdp_type == "answer" and media.dtls.role not in ("client", "server"):
             raise SdpError(f"{where}: an answer must say a=setup:active or passive")
+        if not media.rtcp_mux:
+            raise SdpError(f"{where}: a=rtcp-mux is required")
         if not media.rtp.codecs:
             raise SdpError(f"{where}: no codec described (a=rtpmap)")
-        if media.rtp.muxId == "":
+        for codec in media.rtp.codecs:
+            _check_parameters(where, codec.mimeType, codec.parameters)
+        if not media.rtp.muxId:
             raise SdpError(f"{where}: a=mid is missing")
+        mids.append(media.rtp.muxId)
+    if len(set(mids)) != len(mids):
+        raise SdpError("two media sections share one a=mid")
+    for group in description.group:
+        if any(str(mid) not in mids for mid in group.items):
+            raise SdpError(f"a=group:{group.semantic} names a media section that is not there")
+
+
+def _check_parameters(where: str, mime_type: str, parameters: Mapping[str, object]) -> None:
+    # aiortc compares H.264 offers by int(packetization-mode) and the profile-level-id's hex.
+    if mime_type.lower() != "video/h264":
+        return
+    mode = parameters.get("packetization-mode", "0")
+    if not isinstance(mode, str | int) or str(mode) not in ("0", "1"):
+        raise SdpError(f"{where}: H.264 packetization-mode must be 0 or 1")
+    level = parameters.get("profile-level-id", "42e01f")
+    if not isinstance(level, str) or len(level) != 6:
+        raise SdpError(f"{where}: H.264 profile-level-id must be 6 hexadecimal digits")
+    try:
+        aiortc_sdp.parse_h264_profile_level_id(level)
+    except ValueError:
+        raise SdpError(
+            f"{where}: H.264 profile-level-id {level!r} is not one aiortc knows"
+        ) from None

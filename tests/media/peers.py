@@ -27,6 +27,7 @@ from aiortc.rtcdtlstransport import RTCDtlsTransport
 from aiortc.rtp import RtpPacket, is_rtcp
 from av import AudioFrame, VideoFrame
 
+from server.media.negotiate import answer_offer
 from server.media.publication import Mode, Publication
 from server.media.sdp import check_sdp
 
@@ -184,9 +185,8 @@ async def _exchange(
     checked = check_sdp(offerer.localDescription.sdp, role=role)
     if before_remote is not None:
         await before_remote()
-    await answerer.setRemoteDescription(RTCSessionDescription(checked.sdp, "offer"))
-    await answerer.setLocalDescription(await answerer.createAnswer())
-    await offerer.setRemoteDescription(answerer.localDescription)
+    answer = await answer_offer(answerer, checked)
+    await offerer.setRemoteDescription(RTCSessionDescription(answer, "answer"))
 
 
 async def publish(mode: Mode) -> Publisher:
