@@ -168,6 +168,20 @@ async def test_report_delete_and_mute(browsing: Browsing, server: Server) -> Non
     await expect(ada.get_by_label("Message", exact=True)).to_be_enabled()
     await expect(ada.locator("#chat-muted-note")).to_be_hidden()
 
+    # Reported again, the message can be dealt with from the report itself.
+    await bo.get_by_role("button", name=f"Report the message from {author.name}").click()
+    await dialog.get_by_label("Reason").fill("Still rude")
+    await dialog.get_by_role("button", name="Send report").click()
+    again = reports.get_by_role("listitem", name=f"Chat message by {author.name}")
+    await again.get_by_role("button", name=f"Mute {author.name} for 10 minutes").click()
+    await expect(ada.get_by_label("Message", exact=True)).to_be_disabled()
+    await again.get_by_role(
+        "button", name=f"Delete the reported message from {author.name}"
+    ).click()
+    await expect(chat_message(bo, RUDE)).to_have_count(0)
+    await again.get_by_role("button", name="Mark handled").click()
+    await expect(reports.get_by_role("listitem")).to_have_count(0)
+
     assert browsing.uncaught_errors() == []
 
 

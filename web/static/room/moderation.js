@@ -1,12 +1,17 @@
 // The moderation panel, for the room's staff (hosts, co-hosts, moderators): the door (lock,
 // waiting room, who waits, admit), slow mode, the community's open reports with Dismiss and
 // Mark handled, and the room's deleted messages with Restore. Actions on one person are in
-// the people list (person-actions.js); Delete is on each chat message (chat.js).
+// the people list (person-actions.js); Delete is on each chat message (chat.js). A report of
+// a message the chat shows also offers to delete it and to mute its author, right there.
+
+// How long "Mute the author" from a report lasts; the people list offers other lengths.
+const REPORT_MUTE_MINUTES = 10;
 
 import { h, keepFocus, part } from "./dom.js";
 import { describeError, duration } from "./errors.js";
 import { clockTime } from "./mute.js";
 import { isStaff } from "./people.js";
+import { mayModerate } from "./person-actions.js";
 import * as reports from "./reports-board.js";
 import * as ops from "../moderation-ops.js";
 
@@ -42,11 +47,13 @@ export class ModerationPanel {
    * @param {HTMLElement} root the panel's section
    * @param {RoomClient} client
    * @param {(member: string) => string | undefined} nameOf the name of someone present
+   * @param {(id: number) => ChatMessage | undefined} messageOf a message the chat shows
    */
-  constructor(root, client, nameOf) {
+  constructor(root, client, nameOf, messageOf) {
     this.root = root;
     this.client = client;
     this.nameOf = nameOf;
+    this.messageOf = messageOf;
     this.news = part(root, "mod-news", HTMLElement);
     this.lock = part(root, "mod-lock", HTMLInputElement);
     this.waitingToggle = part(root, "mod-waiting-room", HTMLInputElement);
@@ -202,10 +209,17 @@ export class ModerationPanel {
     if (report.excerpt) li.append(h("p", { className: "report-excerpt", text: `“${report.excerpt}”` }));
     li.append(h("p", { className: "report-reason", text: `Reason: ${report.reason}` }));
     const here = report.room === this.room;
-    if (here && report.kind === "message" && typeof report.item === "number" && document.getElementById(`msg-${report.item}`)) {
-      li.append(h("p", {}, [h("a", { text: "Show the message in the chat", attrs: { href: `#msg-${report.item}` } })]));
-    }
+    const message = here && report.kind === "message" && typeof report.item === "number" ? this.messageOf(report.item) : undefined;
     const buttons = h("p", { className: "inline-buttons" });
+    if (message) {
+      li.append(h("p", {}, [h("a", { text: "Show the message in the chat", attrs: { href: `#msg-${message.id}` } })]));
+      const author = message.author;
+      buttons.append(this.#button("Delete it", `Delete the reported message from ${author.name}`, { deleteMessage: String(message.id) }), " ");
+      if (mayModerate(this.me?.role, author.role, author.id === this.me?.id)) {
+        const label = `Mute ${author.name} for ${REPORT_MUTE_MINUTES} minutes`;
+        buttons.append(this.#button("Mute the author", label, { muteMember: author.id }), " ");
+      }
+    }
     for (const [outcome, text] of /** @type {const} */ ([["actioned", "Mark handled"], ["dismissed", "Dismiss"]])) {
       const button = h("button", {
         className: outcome === "actioned" ? "small" : "secondary small",
@@ -219,6 +233,19 @@ export class ModerationPanel {
     }
     li.append(buttons);
     return li;
+  }
+
+  /**
+   * A quiet button whose action travels in data-*.
+   * @param {string} text
+   * @param {string} label
+   * @param {Record<string, string>} data
+   */
+  #button(text, label, data) {
+    const button = h("button", { className: "secondary small", text, attrs: { type: "button", "aria-label": label } });
+    Object.assign(button.dataset, data);
+    button.dataset.key = `${text}:${Object.values(data).join(":")}`;
+    return button;
   }
 
   /** @param {ChatMessage & {deleted_at?: string}} message */
@@ -248,9 +275,13 @@ export class ModerationPanel {
   #onClick(event) {
     const button = /** @type {Element} */ (event.target).closest("button");
     if (!(button instanceof HTMLButtonElement)) return;
-    const { admit, resolve, reportId, restore } = button.dataset;
+    const { admit, resolve, reportId, restore, deleteMessage, muteMember } = button.dataset;
     if (admit) {
       this.#run(ops.admit(this.client, admit));
+    } else if (deleteMessage) {
+      if (confirm("Delete this message for everyone?")) this.#run(this.client.deleteChat(Number(deleteMessage)));
+    } else if (muteMember) {
+      this.#run(ops.mute(this.client, muteMember, REPORT_MUTE_MINUTES));
     } else if (resolve && reportId) {
       const id = Number(reportId);
       const outcome = resolve === "actioned" ? "actioned" : "dismissed";

@@ -99,7 +99,12 @@ function start() {
   const reactions = new ReactionsPanel(part(root, "room-reactions", HTMLElement), client);
   const questions = new QaPanel(part(root, "room-qa", HTMLElement), client, (member) => people.get(member)?.name);
   const polls = new PollsPanel(part(root, "room-polls", HTMLElement), client);
-  const moderation = new ModerationPanel(part(root, "room-moderation", HTMLElement), client, (member) => people.get(member)?.name);
+  const moderation = new ModerationPanel(
+    part(root, "room-moderation", HTMLElement),
+    client,
+    (member) => people.get(member)?.name,
+    (id) => chat.messages.get(id),
+  );
   const reports = new ReportDialog(root, client);
   const door = new Door(root, client, community);
   const muted = new MutedNotice(
