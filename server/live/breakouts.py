@@ -11,14 +11,17 @@ import random
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from server.live.acting import hub_of, publish, publish_all, speaker
 from server.live.frames import ack
 from server.live.session import Session
 from server.live.worker import LiveWorker
 from server.rooms import breakouts as rules
+from server.rooms import chat
 from server.rooms import commands as c
 from server.rooms.events import ALL
-from server.store import breakouts, help_requests, rooms
+from server.store import breakouts, group_work, help_requests, rooms
 from server.store.tables import utcnow
 
 # Randomness for the random, interest and mentor modes; a round's draft is kept as drawn.
@@ -74,10 +77,7 @@ async def extend(live: LiveWorker, session: Session, cmd: c.BreakoutExtend) -> s
 
 async def broadcast(live: LiveWorker, session: Session, cmd: c.BreakoutBroadcast) -> str | None:
     room = hub_of(live, session).room_id
-    body = cmd.body.strip()
-    if not body:
-        raise c.CommandError("invalid", "body: a message to every group", field="body")
-    who = speaker(session)
+    body, who = chat.clean_body(cmd.body), speaker(session)
     logged = await live.store.write(
         lambda s: rooms.append(s, room, ALL, "breakout.broadcast", body=body,
                                author={"id": who.member, "name": who.name, "role": who.role})
@@ -100,6 +100,45 @@ async def help_call(
     return ack(cmd.ref, seq=await publish_all(live, claimed))
 
 
+async def group_send(live: LiveWorker, session: Session, cmd: c.GroupSend) -> str | None:
+    room = hub_of(live, session).room_id
+    body, who = chat.clean_body(cmd.body), speaker(session)
+    found = await live.store.read(group_work.find_message, room, who, cmd.group, cmd.client_id)
+    if found is not None:  # a retry: the first send's answer, nothing new
+        return ack(cmd.ref, id=found)
+    limit = live.settings.limits.chat_per_10s
+    if await live.over_limit(f"chat:{who.key}", limit, 10):
+        raise c.CommandError("rate_limited", f"Slow down: at most {limit} messages in 10 seconds.",
+                             retry_after=10)  # fmt: skip
+    try:
+        message_id, logged = await live.store.write(
+            group_work.send, room, who, cmd.group, cmd.client_id, body
+        )
+    except IntegrityError:  # the same client_id raced itself on two sockets
+        again = await live.store.read(group_work.find_message, room, who, cmd.group, cmd.client_id)
+        if again is None:
+            raise
+        return ack(cmd.ref, id=again)
+    return ack(cmd.ref, id=message_id, seq=await publish(live, logged))
+
+
+async def group_notes(live: LiveWorker, session: Session, cmd: c.GroupNotes) -> str | None:
+    room = hub_of(live, session).room_id
+    saved, logged = await live.store.write(
+        group_work.save_notes, room, speaker(session), cmd.group, cmd.base, cmd.text
+    )
+    seq = await publish(live, logged)
+    return ack(cmd.ref, version=saved.notes.version, merged=saved.merged, text=saved.notes.text,
+               seq=seq)  # fmt: skip
+
+
+async def group_history(live: LiveWorker, session: Session, cmd: c.GroupHistory) -> str | None:
+    room = hub_of(live, session).room_id
+    found = await live.store.read(group_work.history, room, session.visitor.key, session.role,
+                                  cmd.group)  # fmt: skip
+    return ack(cmd.ref, **found)
+
+
 HANDLERS: dict[type[c.Command], Callable[[LiveWorker, Session, Any], Awaitable[str | None]]] = {
     c.BreakoutPlan: plan,
     c.BreakoutSeat: seat,
@@ -109,4 +148,7 @@ HANDLERS: dict[type[c.Command], Callable[[LiveWorker, Session, Any], Awaitable[s
     c.HelpAsk: help_call,
     c.HelpWithdraw: help_call,
     c.HelpClaim: help_call,
+    c.GroupSend: group_send,
+    c.GroupNotes: group_notes,
+    c.GroupHistory: group_history,
 }

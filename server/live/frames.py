@@ -51,4 +51,4 @@ def error(ref: int | str | None, err: CommandError) -> str:
     }
     if err.retry_after is not None:
         frame["retry_after"] = round(err.retry_after, 1)
-    return encode(frame)
+    return encode({**err.extra, **frame})

@@ -69,7 +69,8 @@ async def join(live: LiveWorker, session: Session, cmd: c.Join) -> str | None:
         session.since = cmd.since
         await _attach(live, hub, session)
         return None
-    snap = await live.store.read_consistent(snapshot, cmd.room, session.member_id, session.role)
+    snap = await live.store.read_consistent(snapshot, cmd.room, session.member_id, session.role,
+                                            entry.key)  # fmt: skip
     until = hub.muted_until(session.member_id, utcnow())
     you = {"id": session.member_id, "name": session.name, "role": session.role,
            "muted_until": stamp(until) if until else None}  # fmt: skip

@@ -47,12 +47,16 @@ class CommandError(Exception):
         *,
         field: str | None = None,
         retry_after: float | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.field = field
         self.retry_after = retry_after
+        # More for the client to act on, sent in the error frame (such as the current text
+        # that a refused save of shared notes must be redone on).
+        self.extra = extra or {}
 
 
 def _no_surrogates(value: str) -> str:
@@ -334,6 +338,27 @@ class HelpClaim(Command):
     id: Id
 
 
+class GroupSend(Command):
+    """A message in one's breakout group; staff name the group they visit."""
+
+    op: Literal["group.send"]
+    client_id: Annotated[Text, Field(min_length=1, max_length=64)]
+    body: Annotated[Text, Field(max_length=4000)]
+    group: Id | None = None
+
+
+class GroupNotes(Command):
+    op: Literal["group.notes"]
+    base: Annotated[StrictInt, Field(ge=0, le=2**53)]
+    text: Annotated[Text, Field(max_length=60_000)]
+    group: Id | None = None
+
+
+class GroupHistory(Command):
+    op: Literal["group.history"]
+    group: Id | None = None
+
+
 MODELS: dict[str, type[Command]] = {
     op: m
     for m in (
@@ -343,7 +368,7 @@ MODELS: dict[str, type[Command]] = {
         Report, OnMember, ModMute, ModSendAway, ModUnban, RoomLock, RoomWaiting, DoorAdmit,
         ChatRestore, ModList, ReportResolve, GuidelinesAccept,
         BreakoutPlan, BreakoutSeat, BreakoutRun, BreakoutExtend, BreakoutBroadcast,
-        HelpAsk, HelpWithdraw, HelpClaim,
+        HelpAsk, HelpWithdraw, HelpClaim, GroupSend, GroupNotes, GroupHistory,
     )
     for op in m.model_fields["op"].annotation.__args__  # type: ignore[union-attr]
 }  # fmt: skip

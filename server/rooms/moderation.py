@@ -21,6 +21,7 @@ KEEP_DELETED = timedelta(days=30)
 # What a muted person may not do: speak in chat, ask, vote, answer polls, react.
 SILENCED: frozenset[str] = frozenset({
     "chat.send", "chat.edit", "qa.ask", "qa.edit", "qa.vote", "qa.unvote", "poll.answer", "react",
+    "group.send", "group.notes",
 })  # fmt: skip
 
 # Close codes for sockets that a moderator sent away (see docs/protocol.md).

@@ -47,6 +47,7 @@ class NotesConflict(CommandError):
             "Someone changed the same lines meanwhile: your edit is kept in your box; "
             "here is the current text to redo it on.",
             field="text",
+            extra={"current": {"version": notes.version, "text": notes.text}},
         )
         self.current = notes
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.store.tables import Base, UTCDateTime, utcnow
@@ -40,6 +40,9 @@ class BreakoutGroup(Base):
     name: Mapped[str] = mapped_column(String(80))
     topic: Mapped[str | None] = mapped_column(String(40), nullable=True)
     capacity: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The group's shared notes as they stand; earlier versions in breakout_note_versions.
+    notes: Mapped[str] = mapped_column(Text, default="")
+    notes_version: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class BreakoutSeat(Base):
@@ -54,6 +57,35 @@ class BreakoutSeat(Base):
     member: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(80))
     seated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class BreakoutNoteVersion(Base):
+    """Recent versions of a group's notes: a save typed on one is merged against it."""
+
+    __tablename__ = "breakout_note_versions"
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("breakout_groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class BreakoutMessage(Base):
+    """A message in a group's own chat; kept after the session, with the group."""
+
+    __tablename__ = "breakout_messages"
+    __table_args__ = (UniqueConstraint("group_id", "author_key", "client_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("breakout_groups.id", ondelete="CASCADE"), index=True
+    )
+    client_id: Mapped[str] = mapped_column(String(64))
+    author_key: Mapped[str] = mapped_column(String(24))  # never sent to clients
+    author_member: Mapped[str] = mapped_column(String(16))
+    author_name: Mapped[str] = mapped_column(String(80))
+    author_role: Mapped[str] = mapped_column(String(12))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class HelpRequest(Base):

@@ -11,14 +11,26 @@ from server.rooms import polls as poll_rules
 from server.rooms import qa
 from server.rooms.events import stamp
 from server.rooms.roles import is_staff
-from server.store import breakouts, help_requests, moderation, polls, presence, questions, rooms
+from server.store import (
+    breakouts,
+    group_work,
+    help_requests,
+    moderation,
+    polls,
+    presence,
+    questions,
+    rooms,
+)
 from server.store.tables import Event
 
 CHAT_IN_SNAPSHOT = 50
 
 
-async def snapshot(session: AsyncSession, room_id: int, member: str, role: str) -> dict[str, Any]:
-    """Read inside one consistent transaction (`Store.read_consistent`)."""
+async def snapshot(
+    session: AsyncSession, room_id: int, member: str, role: str, key: str = ""
+) -> dict[str, Any]:
+    """Read inside one consistent transaction (`Store.read_consistent`). `key` is the
+    person's, for what is theirs alone (their breakout group's chat and notes)."""
     head, slow_mode = await rooms.room_head(session, room_id)
     event = await session.get(Event, room_id)
     chat, more = await rooms.chat_page(session, room_id, member, role, None, CHAT_IN_SNAPSHOT)
@@ -47,6 +59,7 @@ async def snapshot(session: AsyncSession, room_id: int, member: str, role: str) 
         },
         "breakout": await breakouts.room_view(session, room_id),
         "help": await help_requests.queue(session, room_id, member, role),
+        "group": await group_work.mine(session, room_id, key) if key else None,
         # Who waits at the door: the staff's to admit, nobody else's to know.
         "waiting": await moderation.waiting(session, room_id) if is_staff(role) else [],
     }

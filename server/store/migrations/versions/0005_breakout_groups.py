@@ -45,11 +45,37 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=80), nullable=False),
     sa.Column('topic', sa.String(length=40), nullable=True),
     sa.Column('capacity', sa.Integer(), nullable=True),
+    sa.Column('notes', sa.Text(), nullable=False),
+    sa.Column('notes_version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['round_id'], ['breakout_rounds.id'], name=op.f('fk_breakout_groups_round_id_breakout_rounds'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_breakout_groups'))
     )
     with op.batch_alter_table('breakout_groups', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_breakout_groups_round_id'), ['round_id'], unique=False)
+
+    op.create_table('breakout_note_versions',
+    sa.Column('group_id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['group_id'], ['breakout_groups.id'], name=op.f('fk_breakout_note_versions_group_id_breakout_groups'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('group_id', 'version', name=op.f('pk_breakout_note_versions'))
+    )
+    op.create_table('breakout_messages',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('group_id', sa.Integer(), nullable=False),
+    sa.Column('client_id', sa.String(length=64), nullable=False),
+    sa.Column('author_key', sa.String(length=24), nullable=False),
+    sa.Column('author_member', sa.String(length=16), nullable=False),
+    sa.Column('author_name', sa.String(length=80), nullable=False),
+    sa.Column('author_role', sa.String(length=12), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('created_at', server.store.tables.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['group_id'], ['breakout_groups.id'], name=op.f('fk_breakout_messages_group_id_breakout_groups'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_breakout_messages')),
+    sa.UniqueConstraint('group_id', 'author_key', 'client_id', name=op.f('uq_breakout_messages_group_id_author_key_client_id'))
+    )
+    with op.batch_alter_table('breakout_messages', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_breakout_messages_group_id'), ['group_id'], unique=False)
 
     op.create_table('help_requests',
     sa.Column('round_id', sa.Integer(), nullable=False),
@@ -101,6 +127,11 @@ def downgrade() -> None:
 
     op.drop_table('breakout_seats')
     op.drop_table('help_requests')
+    with op.batch_alter_table('breakout_messages', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_breakout_messages_group_id'))
+
+    op.drop_table('breakout_messages')
+    op.drop_table('breakout_note_versions')
     with op.batch_alter_table('breakout_groups', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_breakout_groups_round_id'))
 
