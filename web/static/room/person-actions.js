@@ -99,6 +99,8 @@ export class PersonActions {
     if (details.open) details.append(this.#body(person, me, blocked));
     const out = document.createDocumentFragment();
     if (blocked) out.append(h("span", { className: "badge blocked", text: "Blocked" }), " ");
+    const until = isStaff(me.role) ? mutedUntil(this.context.mutes(), id, Date.now()) : null;
+    if (until) out.append(h("span", { className: "badge muted", text: `Muted until ${clockTime(until)}` }), " ");
     out.append(details);
     return out;
   }
