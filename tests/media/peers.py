@@ -19,8 +19,10 @@ from aiortc import (
     MediaStreamTrack,
     RTCConfiguration,
     RTCPeerConnection,
+    RTCRtpSender,
     RTCSessionDescription,
 )
+from aiortc.codecs.h264 import h264_depayload
 from aiortc.codecs.vpx import vp8_depayload
 from aiortc.mediastreams import AudioStreamTrack, MediaStreamError, VideoStreamTrack
 from aiortc.rtcdtlstransport import RTCDtlsTransport
@@ -92,8 +94,9 @@ class RtpLog:
             packet = RtpPacket.parse(data)
             self.packets[packet.payload_type].append(packet)
 
-    def vp8_frames(self, payload_type: int) -> list[bytes]:
-        """Complete VP8 frames: the payloads of one timestamp, descriptors stripped."""
+    def frames(self, payload_type: int, mime_type: str = "video/VP8") -> list[bytes]:
+        """Complete video frames: the payloads of one timestamp, depacketized."""
+        depayload = h264_depayload if mime_type.lower() == "video/h264" else vp8_depayload
         by_timestamp: dict[int, list[RtpPacket]] = defaultdict(list)
         for packet in self.packets.get(payload_type, []):
             by_timestamp[packet.timestamp].append(packet)
@@ -103,7 +106,7 @@ class RtpLog:
             seqs = [p.sequence_number for p in packets]
             whole = packets[-1].marker and seqs == list(range(seqs[0], seqs[0] + len(seqs)))
             if whole:
-                frames.append(b"".join(vp8_depayload(p.payload) for p in packets))
+                frames.append(b"".join(depayload(p.payload) for p in packets))
         return frames
 
 
@@ -189,10 +192,16 @@ async def _exchange(
     await offerer.setRemoteDescription(RTCSessionDescription(answer, "answer"))
 
 
-async def publish(mode: Mode) -> Publisher:
+async def publish(mode: Mode, video_codec: str = "video/VP8") -> Publisher:
     client, sfu = RTCPeerConnection(config()), RTCPeerConnection(config())
-    client.addTrack(SyntheticCamera())
+    camera = client.addTrack(SyntheticCamera())
     client.addTrack(SyntheticMicrophone())
+    codecs = RTCRtpSender.getCapabilities("video").codecs
+    transceiver = next(t for t in client.getTransceivers() if t.sender is camera)
+    transceiver.setCodecPreferences(
+        [next(c for c in codecs if c.mimeType == video_codec)]
+        + [c for c in codecs if c.mimeType == "video/rtx"]
+    )
     publications: list[Publication] = []
     sfu.on("track", lambda track: publications.append(Publication(sfu, track, mode)))
     await _exchange(client, sfu, "publisher")

@@ -59,8 +59,10 @@ def _encoder(sender: RTCRtpSender) -> object:
     return getattr(sender, "_RTCRtpSender__encoder", None)
 
 
-async def _publisher(peers: list[RTCPeerConnection], mode: Any = "forward") -> Publisher:
-    publisher = await publish(mode)
+async def _publisher(
+    peers: list[RTCPeerConnection], mode: Any = "forward", video_codec: str = "video/VP8"
+) -> Publisher:
+    publisher = await publish(mode, video_codec)
     peers += [publisher.client, publisher.sfu]
     return publisher
 
@@ -98,12 +100,12 @@ async def test_three_subscribers_get_the_publishers_frames_unchanged(
     assert video.source.subscribers == 3 and video.source.frames > 0
 
     # Byte for byte: the VP8 bitstream of every frame a subscriber got, and every Opus packet.
-    sent_vp8 = set(publisher.outgoing.vp8_frames(_payload_type(publisher.client, "video")))
+    sent_vp8 = set(publisher.outgoing.frames(_payload_type(publisher.client, "video")))
     sent_opus = {
         p.payload for p in publisher.outgoing.packets[_payload_type(publisher.client, "audio")]
     }
     for s in subscribers:
-        got_vp8 = s.incoming.vp8_frames(_payload_type(s.client, "video"))
+        got_vp8 = s.incoming.frames(_payload_type(s.client, "video"))
         got_opus = [p.payload for p in s.incoming.packets[_payload_type(s.client, "audio")]]
         assert len(got_vp8) >= 30 and len(got_opus) >= 40
         assert all(frame in sent_vp8 for frame in got_vp8)
@@ -118,6 +120,23 @@ async def test_three_subscribers_get_the_publishers_frames_unchanged(
     await asyncio.wait_for(asyncio.gather(*ends), 2.0)
 
 
+async def test_h264_is_forwarded_unchanged_too(
+    peers: list[RTCPeerConnection], encoders_used: set[int]
+) -> None:
+    publisher = await _publisher(peers, video_codec="video/H264")
+    subscriber = await _subscriber(peers, publisher)
+    await wait_for(lambda: subscriber.received.frames["video"] >= 30, 30, "H.264 video")
+    source = publisher.publication("video").source
+    assert source is not None and source.codec is not None
+    assert source.codec.mimeType == "video/H264"
+    sent = set(publisher.outgoing.frames(_payload_type(publisher.client, "video"), "video/H264"))
+    got = subscriber.incoming.frames(_payload_type(subscriber.client, "video"), "video/H264")
+    assert len(got) >= 20 and all(frame in sent for frame in got)
+    assert is_keyframe("video/H264", got[0])
+    sfu_video = next(s for s in subscriber.sfu.getSenders() if s.kind == "video")
+    assert id(_encoder(sfu_video)) not in encoders_used
+
+
 async def test_reencoding_is_the_selectable_alternative_and_changes_the_bytes(
     peers: list[RTCPeerConnection], encoders_used: set[int]
 ) -> None:
@@ -127,8 +146,8 @@ async def test_reencoding_is_the_selectable_alternative_and_changes_the_bytes(
     await wait_for(lambda: subscriber.received.frames["video"] >= 30, 30, "re-encoded video")
     sfu_video = next(s for s in subscriber.sfu.getSenders() if s.kind == "video")
     assert id(_encoder(sfu_video)) in encoders_used
-    sent = set(publisher.outgoing.vp8_frames(_payload_type(publisher.client, "video")))
-    got = subscriber.incoming.vp8_frames(_payload_type(subscriber.client, "video"))
+    sent = set(publisher.outgoing.frames(_payload_type(publisher.client, "video")))
+    got = subscriber.incoming.frames(_payload_type(subscriber.client, "video"))
     assert len(got) >= 20 and not sent.intersection(got)
 
 
@@ -141,7 +160,7 @@ async def test_a_subscribers_keyframe_request_reaches_the_publisher(
     pt = _payload_type(publisher.client, "video")
 
     def keyframes_sent() -> int:
-        return sum(is_keyframe("video/vp8", f) for f in publisher.outgoing.vp8_frames(pt))
+        return sum(is_keyframe("video/vp8", f) for f in publisher.outgoing.frames(pt))
 
     source = publisher.publication("video").source
     assert source is not None
