@@ -101,6 +101,7 @@ export class PeoplePanel {
   constructor(root) {
     this.list = /** @type {HTMLUListElement} */ (root.querySelector(".people-list"));
     this.count = /** @type {HTMLElement} */ (root.querySelector(".people-count"));
+    this.private = /** @type {HTMLElement | null} */ (root.querySelector(".people-private"));
   }
 
   /**
@@ -118,6 +119,9 @@ export class PeoplePanel {
       return li;
     });
     keepFocus(this.list, () => this.list.replaceChildren(...items));
-    this.count.textContent = `(${people.size})`;
+    // Nobody at all, not even oneself: the community keeps its member list from attendees.
+    const hidden = people.size === 0 && me !== null;
+    this.count.textContent = hidden ? "" : `(${people.size})`;
+    if (this.private) this.private.hidden = !hidden;
   }
 }
