@@ -105,3 +105,39 @@ class HelpRequest(Base):
     # Set once someone is on the way, or the request was withdrawn ("" then): not waiting.
     claimed_by: Mapped[str | None] = mapped_column(String(16), nullable=True)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class StudyGroup(Base):
+    """A breakout group kept by the community: its people, notes and chat live on.
+
+    Its chat is the breakout group's (`from_group_id`), read from there rather than copied;
+    its weekly meeting, if any, is an ordinary event of kind study group, with its own room.
+    """
+
+    __tablename__ = "study_groups"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(80))
+    topic: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    from_group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("breakout_groups.id", ondelete="SET NULL"), nullable=True, unique=True
+    )
+    meeting_event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("events.id", ondelete="SET NULL"), nullable=True
+    )
+    created_by_key: Mapped[str] = mapped_column(String(24))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StudyGroupMember(Base):
+    __tablename__ = "study_group_members"
+    study_group_id: Mapped[int] = mapped_column(
+        ForeignKey("study_groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
