@@ -12,7 +12,7 @@ def loopback_addresses(use_ipv4: bool, use_ipv6: bool) -> list[str]:
     return ["127.0.0.1"] if use_ipv4 else []
 
 
-@pytest.fixture(autouse=True, scope="session")
+@pytest.fixture(autouse=True, scope="package")
 def loopback_ice() -> Iterator[None]:
     """ICE host candidates on 127.0.0.1 only, for the peers of this test run.
 
@@ -20,10 +20,10 @@ def loopback_ice() -> Iterator[None]:
     to include it (`aioice.ice.get_host_addresses` skips 127.0.0.1 by design: a loopback
     candidate is useless between machines). Every peer here runs on this machine, and the
     tests must not depend on whatever other interfaces it has, so the one function that lists
-    the addresses is replaced for this session. Nothing else in aioice or aiortc is touched:
-    connectivity checks, DTLS and SRTP run as they would between hosts. The peers are also
-    built with `RTCConfiguration(iceServers=[])`, since aiortc's default STUN server is a
-    public host this machine cannot reach.
+    the addresses is replaced for the tests of this package. Nothing else in aioice or aiortc
+    is touched: connectivity checks, DTLS and SRTP run as they would between hosts. The
+    peers are also built with `RTCConfiguration(iceServers=[])`, since aiortc's default STUN
+    server is a public host this machine cannot reach.
     """
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(aioice.ice, "get_host_addresses", loopback_addresses)
