@@ -26,6 +26,8 @@ class BreakoutRound(Base):
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     warned: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Whether a group's own members may keep it as a study group (hosts always may).
+    members_may_keep: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by_key: Mapped[str] = mapped_column(String(24))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -29,6 +29,7 @@ def upgrade() -> None:
     sa.Column('opened_at', server.store.tables.UTCDateTime(), nullable=True),
     sa.Column('ends_at', server.store.tables.UTCDateTime(), nullable=True),
     sa.Column('warned', sa.Boolean(), nullable=False),
+    sa.Column('members_may_keep', sa.Boolean(), nullable=False),
     sa.Column('created_by_key', sa.String(length=24), nullable=False),
     sa.Column('created_at', server.store.tables.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['room_id'], ['rooms.id'], name=op.f('fk_breakout_rounds_room_id_rooms'), ondelete='CASCADE'),
