@@ -16,6 +16,7 @@ from starlette.staticfiles import StaticFiles
 from server.bus import open_bus
 from server.http import errors, health, openapi, rooms
 from server.http.accounts import api as accounts_api
+from server.http.accounts import data as accounts_data
 from server.http.accounts import pages as accounts_pages
 from server.http.communities import api as communities_api
 from server.http.communities import moderation as communities_moderation
@@ -41,6 +42,7 @@ def create_app(settings: Settings) -> Starlette:
 
     api_routes: list[BaseRoute] = [
         *accounts_api.routes,
+        *accounts_data.api_routes,
         *communities_api.routes,
         *communities_moderation_api.routes,
         *events_api.routes,
@@ -49,6 +51,7 @@ def create_app(settings: Settings) -> Starlette:
     ]
     models: dict[str, type[BaseModel]] = {
         **accounts_api.SCHEMAS,
+        **accounts_data.SCHEMAS,
         **communities_api.SCHEMAS,
         **communities_moderation_api.SCHEMAS,
         **events_api.SCHEMAS,
@@ -60,6 +63,7 @@ def create_app(settings: Settings) -> Starlette:
         *api_routes,
         *home_routes,
         *accounts_pages.routes,
+        *accounts_data.routes,
         *communities_pages.routes,
         *communities_moderation.routes,
         *events_pages.routes,

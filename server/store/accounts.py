@@ -93,7 +93,9 @@ async def set_password(session: AsyncSession, person_id: int, password: str) -> 
 async def person_by_id(session: AsyncSession, person_id: int) -> Person | None:
     if not 0 < person_id < 2**31:  # beyond PostgreSQL's integer: no such person
         return None
-    return await session.get(Person, person_id)
+    person = await session.get(Person, person_id)
+    # A deleted account's emptied row is kept only so that its id is never reused.
+    return person if person is not None and person.deleted_at is None else None
 
 
 async def person_by_feed_token(session: AsyncSession, token: str) -> Person | None:

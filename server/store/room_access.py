@@ -27,7 +27,7 @@ class Entry:
 async def entry_for_person(session: AsyncSession, event_id: int, person_id: int) -> Entry | None:
     event = await session.get(Event, event_id)
     person = await session.get(Person, person_id)
-    if event is None or person is None:
+    if event is None or person is None or person.deleted_at is not None:
         return None
     community_role = await session.scalar(
         select(Membership.role).where(

@@ -73,6 +73,9 @@ class Person(Base):
     # The private token in the URL of a person's calendar feed; calendar apps send no cookie.
     feed_token: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when the account was deleted: the row stays, emptied of everything personal, so that
+    # its id (the "p<id>" key in rooms, bans and the audit log) is never given to someone new.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class Interest(Base):
