@@ -17,18 +17,19 @@ from server.live.acting import hub_of, publish, publish_all, speaker
 from server.live.frames import ack
 from server.live.session import Session
 from server.live.worker import LiveWorker
+from server.rooms import breakout_commands as b
 from server.rooms import breakouts as rules
 from server.rooms import chat
 from server.rooms import commands as c
 from server.rooms.events import ALL
-from server.store import breakouts, group_work, help_requests, rooms
+from server.store import breakouts, group_work, help_requests, rooms, study_groups
 from server.store.tables import utcnow
 
 # Randomness for the random, interest and mentor modes; a round's draft is kept as drawn.
 _rng = random.SystemRandom()
 
 
-async def plan(live: LiveWorker, session: Session, cmd: c.BreakoutPlan) -> str | None:
+async def plan(live: LiveWorker, session: Session, cmd: b.BreakoutPlan) -> str | None:
     room = hub_of(live, session).room_id
     mode = rules.mode_of(cmd.mode)
     shape = [rules.Group(g.name.strip(), g.topic or None, g.capacity) for g in cmd.groups]
@@ -44,7 +45,17 @@ async def plan(live: LiveWorker, session: Session, cmd: c.BreakoutPlan) -> str |
     return ack(cmd.ref, seq=await publish(live, logged), round=logged.event["round"]["id"])
 
 
-async def seat(live: LiveWorker, session: Session, cmd: c.BreakoutSeat) -> str | None:
+async def keep(live: LiveWorker, session: Session, cmd: b.BreakoutKeep) -> str | None:
+    room = hub_of(live, session).room_id
+    w = cmd.weekly
+    meeting = study_groups.weekly(w.first, w.timezone, w.minutes, w.weeks) if w else None
+    logged = await live.store.write(
+        study_groups.keep, room, speaker(session), cmd.group, cmd.name, meeting
+    )
+    return ack(cmd.ref, seq=await publish(live, logged), study_group=logged.event["study_group"])
+
+
+async def seat(live: LiveWorker, session: Session, cmd: b.BreakoutSeat) -> str | None:
     room = hub_of(live, session).room_id
     own = cmd.op == "breakout.choose"
     if own and cmd.member not in (None, session.member_id):
@@ -58,7 +69,7 @@ async def seat(live: LiveWorker, session: Session, cmd: c.BreakoutSeat) -> str |
     return ack(cmd.ref, seq=await publish(live, logged))
 
 
-async def run(live: LiveWorker, session: Session, cmd: c.BreakoutRun) -> str | None:
+async def run(live: LiveWorker, session: Session, cmd: b.BreakoutRun) -> str | None:
     room = hub_of(live, session).room_id
     if cmd.op == "breakout.open":
         logged = await live.store.write(
@@ -69,13 +80,13 @@ async def run(live: LiveWorker, session: Session, cmd: c.BreakoutRun) -> str | N
     return ack(cmd.ref, seq=await publish_all(live, closed))
 
 
-async def extend(live: LiveWorker, session: Session, cmd: c.BreakoutExtend) -> str | None:
+async def extend(live: LiveWorker, session: Session, cmd: b.BreakoutExtend) -> str | None:
     room = hub_of(live, session).room_id
     logged = await live.store.write(breakouts.extend, room, utcnow(), cmd.minutes)
     return ack(cmd.ref, seq=await publish(live, logged))
 
 
-async def broadcast(live: LiveWorker, session: Session, cmd: c.BreakoutBroadcast) -> str | None:
+async def broadcast(live: LiveWorker, session: Session, cmd: b.BreakoutBroadcast) -> str | None:
     room = hub_of(live, session).room_id
     body, who = chat.clean_body(cmd.body), speaker(session)
     logged = await live.store.write(
@@ -86,21 +97,21 @@ async def broadcast(live: LiveWorker, session: Session, cmd: c.BreakoutBroadcast
 
 
 async def help_call(
-    live: LiveWorker, session: Session, cmd: c.HelpAsk | c.HelpWithdraw | c.HelpClaim
+    live: LiveWorker, session: Session, cmd: b.HelpAsk | b.HelpWithdraw | b.HelpClaim
 ) -> str | None:
     room = hub_of(live, session).room_id
     who, now = speaker(session), utcnow()
-    if isinstance(cmd, c.HelpAsk):
+    if isinstance(cmd, b.HelpAsk):
         logged = await live.store.write(help_requests.ask, room, who, cmd.note, now)
         return ack(cmd.ref, seq=await publish(live, logged), id=logged.event["request"]["id"])
-    if isinstance(cmd, c.HelpWithdraw):
+    if isinstance(cmd, b.HelpWithdraw):
         logged = await live.store.write(help_requests.withdraw, room, who, now)
         return ack(cmd.ref, seq=await publish(live, logged))
     claimed = await live.store.write(help_requests.claim, room, who, cmd.id, now)
     return ack(cmd.ref, seq=await publish_all(live, claimed))
 
 
-async def group_send(live: LiveWorker, session: Session, cmd: c.GroupSend) -> str | None:
+async def group_send(live: LiveWorker, session: Session, cmd: b.GroupSend) -> str | None:
     room = hub_of(live, session).room_id
     body, who = chat.clean_body(cmd.body), speaker(session)
     found = await live.store.read(group_work.find_message, room, who, cmd.group, cmd.client_id)
@@ -122,7 +133,7 @@ async def group_send(live: LiveWorker, session: Session, cmd: c.GroupSend) -> st
     return ack(cmd.ref, id=message_id, seq=await publish(live, logged))
 
 
-async def group_notes(live: LiveWorker, session: Session, cmd: c.GroupNotes) -> str | None:
+async def group_notes(live: LiveWorker, session: Session, cmd: b.GroupNotes) -> str | None:
     room = hub_of(live, session).room_id
     saved, logged = await live.store.write(
         group_work.save_notes, room, speaker(session), cmd.group, cmd.base, cmd.text
@@ -132,7 +143,7 @@ async def group_notes(live: LiveWorker, session: Session, cmd: c.GroupNotes) -> 
                seq=seq)  # fmt: skip
 
 
-async def group_history(live: LiveWorker, session: Session, cmd: c.GroupHistory) -> str | None:
+async def group_history(live: LiveWorker, session: Session, cmd: b.GroupHistory) -> str | None:
     room = hub_of(live, session).room_id
     found = await live.store.read(group_work.history, room, session.visitor.key, session.role,
                                   cmd.group)  # fmt: skip
@@ -140,15 +151,16 @@ async def group_history(live: LiveWorker, session: Session, cmd: c.GroupHistory)
 
 
 HANDLERS: dict[type[c.Command], Callable[[LiveWorker, Session, Any], Awaitable[str | None]]] = {
-    c.BreakoutPlan: plan,
-    c.BreakoutSeat: seat,
-    c.BreakoutRun: run,
-    c.BreakoutExtend: extend,
-    c.BreakoutBroadcast: broadcast,
-    c.HelpAsk: help_call,
-    c.HelpWithdraw: help_call,
-    c.HelpClaim: help_call,
-    c.GroupSend: group_send,
-    c.GroupNotes: group_notes,
-    c.GroupHistory: group_history,
+    b.BreakoutPlan: plan,
+    b.BreakoutKeep: keep,
+    b.BreakoutSeat: seat,
+    b.BreakoutRun: run,
+    b.BreakoutExtend: extend,
+    b.BreakoutBroadcast: broadcast,
+    b.HelpAsk: help_call,
+    b.HelpWithdraw: help_call,
+    b.HelpClaim: help_call,
+    b.GroupSend: group_send,
+    b.GroupNotes: group_notes,
+    b.GroupHistory: group_history,
 }

@@ -1,7 +1,8 @@
 """Commands from clients: parsing a frame into a typed command, or saying what is wrong.
 
 Two kinds of failure, as the protocol says: `ProtocolError` closes the socket with a code;
-`CommandError` is answered with an error frame and the socket stays open.
+`CommandError` is answered with an error frame and the socket stays open. Both, and the
+field types, live in `command_base.py`; breakout commands in `breakout_commands.py`.
 """
 
 from __future__ import annotations
@@ -9,75 +10,35 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    StrictBool,
-    StrictInt,
-    StrictStr,
-    ValidationError,
-)
+from pydantic import Field, StrictBool, StrictInt, StrictStr, ValidationError
 
+from server.rooms.breakout_commands import (
+    BreakoutBroadcast,
+    BreakoutExtend,
+    BreakoutKeep,
+    BreakoutPlan,
+    BreakoutRun,
+    BreakoutSeat,
+    GroupHistory,
+    GroupNotes,
+    GroupSend,
+    HelpAsk,
+    HelpClaim,
+    HelpWithdraw,
+)
+from server.rooms.command_base import CLOSE_GOING_AWAY as CLOSE_GOING_AWAY
+from server.rooms.command_base import CLOSE_NOT_JSON as CLOSE_NOT_JSON
+from server.rooms.command_base import CLOSE_POLICY as CLOSE_POLICY
+from server.rooms.command_base import CLOSE_SLOW_CLIENT as CLOSE_SLOW_CLIENT
+from server.rooms.command_base import CLOSE_TOO_BIG as CLOSE_TOO_BIG
+from server.rooms.command_base import Command as Command
+from server.rooms.command_base import CommandError as CommandError
+from server.rooms.command_base import Id as Id
+from server.rooms.command_base import Member as Member
+from server.rooms.command_base import ProtocolError as ProtocolError
+from server.rooms.command_base import Text as Text
 from server.rooms.reactions import REACTIONS
 from server.rooms.roles import ALLOWED
-
-CLOSE_NOT_JSON = 1003
-CLOSE_POLICY = 1008
-CLOSE_TOO_BIG = 1009
-CLOSE_SLOW_CLIENT = 1013
-CLOSE_GOING_AWAY = 1001
-
-
-class ProtocolError(Exception):
-    def __init__(self, code: int, reason: str) -> None:
-        super().__init__(reason)
-        self.code = code
-        self.reason = reason
-
-
-class CommandError(Exception):
-    """A user error: answered with an error frame carrying the command's ref."""
-
-    def __init__(
-        self,
-        code: str,
-        message: str,
-        *,
-        field: str | None = None,
-        retry_after: float | None = None,
-        extra: dict[str, Any] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
-        self.retry_after = retry_after
-        # More for the client to act on, sent in the error frame (such as the current text
-        # that a refused save of shared notes must be redone on).
-        self.extra = extra or {}
-
-
-def _no_surrogates(value: str) -> str:
-    # JSON may escape lone surrogates ("\ud800"); they cannot be stored or sent as UTF-8.
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("text must be valid Unicode") from None
-    return value
-
-
-Text = Annotated[StrictStr, AfterValidator(_no_surrogates)]
-Ref = StrictInt | Annotated[StrictStr, Field(max_length=64)]
-Id = Annotated[StrictInt, Field(ge=1, le=2**53)]
-Member = Annotated[StrictStr, Field(min_length=1, max_length=16)]
-
-
-class Command(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    op: str
-    ref: Ref
 
 
 class Join(Command):
@@ -186,7 +147,9 @@ class PollCreate(Command):
     op: Literal["poll.create"]
     kind: Annotated[StrictStr, Field(max_length=20)]
     question: Annotated[Text, Field(max_length=1000)]
-    options: Annotated[list[Annotated[Text, Field(max_length=400)]], Field(max_length=20)] = []
+    options: Annotated[list[Annotated[Text, Field(max_length=400)]], Field(max_length=20)] = Field(
+        default_factory=list
+    )
     correct: Annotated[StrictInt, Field(ge=0, le=100)] | None = None
     anonymous: StrictBool = False
     changeable: StrictBool = False
@@ -285,80 +248,6 @@ class GuidelinesAccept(Command):
     room: Id
 
 
-class BreakoutGroupIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    name: Annotated[Text, Field(max_length=200)]
-    topic: Annotated[Text, Field(max_length=40)] | None = None
-    capacity: Annotated[StrictInt, Field(ge=1, le=1000)] | None = None
-
-
-Minutes = Annotated[StrictInt, Field(ge=1, le=180)]
-
-
-class BreakoutPlan(Command):
-    op: Literal["breakout.plan"]
-    mode: Annotated[StrictStr, Field(max_length=20)]
-    minutes: Minutes
-    groups: Annotated[list[BreakoutGroupIn], Field(max_length=200)]
-
-
-class BreakoutSeat(Command):
-    """A person's own pick (`breakout.choose`), or a host's move of someone (`member`)."""
-
-    op: Literal["breakout.choose", "breakout.move"]
-    group: Id
-    member: Member | None = None
-
-
-class BreakoutRun(Command):
-    op: Literal["breakout.open", "breakout.close"]
-
-
-class BreakoutExtend(Command):
-    op: Literal["breakout.extend"]
-    minutes: Minutes
-
-
-class BreakoutBroadcast(Command):
-    op: Literal["breakout.broadcast"]
-    body: Annotated[Text, Field(max_length=4000)]
-
-
-class HelpAsk(Command):
-    op: Literal["help.ask"]
-    note: Annotated[Text, Field(max_length=1000)] = ""
-
-
-class HelpWithdraw(Command):
-    op: Literal["help.withdraw"]
-
-
-class HelpClaim(Command):
-    op: Literal["help.claim"]
-    id: Id
-
-
-class GroupSend(Command):
-    """A message in one's breakout group; staff name the group they visit."""
-
-    op: Literal["group.send"]
-    client_id: Annotated[Text, Field(min_length=1, max_length=64)]
-    body: Annotated[Text, Field(max_length=4000)]
-    group: Id | None = None
-
-
-class GroupNotes(Command):
-    op: Literal["group.notes"]
-    base: Annotated[StrictInt, Field(ge=0, le=2**53)]
-    text: Annotated[Text, Field(max_length=60_000)]
-    group: Id | None = None
-
-
-class GroupHistory(Command):
-    op: Literal["group.history"]
-    group: Id | None = None
-
-
 MODELS: dict[str, type[Command]] = {
     op: m
     for m in (
@@ -367,7 +256,7 @@ MODELS: dict[str, type[Command]] = {
         QaAsk, QaEdit, QaMove, QaMerge, QaAnswered, QaConfigure, PollCreate, PollMove, PollAnswer,
         Report, OnMember, ModMute, ModSendAway, ModUnban, RoomLock, RoomWaiting, DoorAdmit,
         ChatRestore, ModList, ReportResolve, GuidelinesAccept,
-        BreakoutPlan, BreakoutSeat, BreakoutRun, BreakoutExtend, BreakoutBroadcast,
+        BreakoutPlan, BreakoutKeep, BreakoutSeat, BreakoutRun, BreakoutExtend, BreakoutBroadcast,
         HelpAsk, HelpWithdraw, HelpClaim, GroupSend, GroupNotes, GroupHistory,
     )
     for op in m.model_fields["op"].annotation.__args__  # type: ignore[union-attr]

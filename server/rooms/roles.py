@@ -56,6 +56,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     # help; the staff and the round's mentors answer (the store checks who is a mentor).
     **dict.fromkeys(BREAKOUT_HOSTING, HOSTS),
     **dict.fromkeys(("breakout.choose", "help.ask", "help.withdraw", "help.claim"), EVERYONE),
+    "breakout.keep": EVERYONE,  # hosts, or a group's members when the host allows it
     # A group's own chat and notes: its members, and the staff visiting (the store checks).
     **dict.fromkeys(("group.send", "group.notes", "group.history"), EVERYONE),
 }

@@ -123,6 +123,7 @@ async def view(session: AsyncSession, round_: BreakoutRound) -> dict[str, Any]:
         "state": round_.state,
         "mode": round_.mode,
         "minutes": round_.minutes,
+        "members_may_keep": round_.members_may_keep,
         "opened_at": stamp(round_.opened_at) if round_.opened_at else None,
         "ends_at": stamp(round_.ends_at) if round_.ends_at else None,
         "groups": [
@@ -161,6 +162,8 @@ async def plan(
     shape: Sequence[Group],
     minutes: int,
     rng: random.Random,
+    *,
+    members_may_keep: bool = False,
 ) -> Logged:
     """A new draft round; modes that seat by themselves seat everyone present now."""
     rules.check_groups(shape)
@@ -173,7 +176,8 @@ async def plan(
         for table in (BreakoutSeat, HelpRequest, BreakoutGroup):
             await session.execute(delete(table).where(table.round_id == current.id))
         await session.delete(current)
-    round_ = BreakoutRound(room_id=room_id, mode=mode, minutes=minutes, created_by_key=who.key)
+    round_ = BreakoutRound(room_id=room_id, mode=mode, minutes=minutes, created_by_key=who.key,
+                           members_may_keep=members_may_keep)  # fmt: skip
     session.add(round_)
     await session.flush()
     for n, g in enumerate(shape):
