@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RECENT = 2048  # events kept in memory for joins and resumes; older ones come from the store
+# How long a ban seen here also sends away a socket that joins after it (see `attach`): more
+# than a join takes from the ban check at the door to the hub.
+JOIN_RACE_S = 10.0
 # Events that carry a whole count: a later one of the same id and audience makes an earlier
 # one in the same frame useless, so a hundred votes in a tick send one count, not a hundred.
 COUNTS = frozenset({"question.voted", "poll.results"})
@@ -61,6 +64,8 @@ class RoomHub:
         # send away once they have seen why, and sockets held in the waiting room.
         self.muted: dict[str, datetime] = {}
         self.sending_away: dict[str, int] = {}
+        # The latest removal or ban of each member seen here: its event, and when.
+        self.sent_away: dict[str, tuple[Wired, float]] = {}
         self.waiting: dict[str, set[Listener]] = {}
         self.reactions_heard = Tally()  # from every worker, through the bus
         self.reactions_made = Tally()  # on this worker, published once a second
@@ -126,6 +131,7 @@ class RoomHub:
         elif kind in ("member.removed", "member.banned"):
             code = CLOSE_BANNED if kind == "member.banned" else CLOSE_REMOVED
             self.sending_away[member] = code
+            self.sent_away[member] = (wired, time.monotonic())
             # Sockets held at the door get no room frames from `flush`: tell them here.
             for session in self.waiting.pop(member, set()):
                 session.push(events_frame(self.room_id, [wired.text]))
@@ -191,6 +197,7 @@ class RoomHub:
         False when memory does not reach back that far: the caller reads the store, advances
         `since`, and tries again.
         """
+        since = session.since
         if session.since < self.flushed:
             if not self.recent or self.recent[0].seq > session.since + 1:
                 return False
@@ -201,7 +208,28 @@ class RoomHub:
             session.since = self.flushed
         self.sessions.add(session)
         self.idle_since = None
+        self._send_away_late(session, since)
         return True
+
+    def _send_away_late(self, session: Listener, since: int) -> None:
+        """Close a session that comes in after its person was sent away from here.
+
+        A join checks bans at the door, then takes a while (presence, snapshot) to get here;
+        a removal or ban flushed meanwhile closed the person's other sockets, not this one.
+        A removal after the session's `since` sends it away (it was just sent the event from
+        `recent`); so does a ban seen here within `JOIN_RACE_S`, even one before `since`,
+        which the close code alone tells of (the ban may have come after the door's check
+        and before the snapshot; someone unbanned that quickly is sent away once, and
+        rejoins).
+        """
+        found = self.sent_away.get(session.member_id)
+        if found is None or found[0].seq > self.flushed:
+            return  # not sent to anyone yet: the next flush sends it, then closes this too
+        wired, seen_at = found
+        banned = wired.event["type"] == "member.banned"
+        recent = time.monotonic() - seen_at < JOIN_RACE_S
+        if wired.seq > since or (banned and recent):
+            session.close_when_sent(CLOSE_BANNED if banned else CLOSE_REMOVED)
 
     def detach(self, session: Listener) -> None:
         self.sessions.discard(session)

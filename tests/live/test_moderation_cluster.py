@@ -364,3 +364,34 @@ async def test_the_door_and_removals_work_across_workers(cluster: Cluster) -> No
     for client in (host, knocking, back, moderator):
         await client.close()
     assert "Traceback" not in cluster.logs(), cluster.logs()[-5000:]
+
+
+async def test_joins_racing_a_ban_leave_no_socket_in_the_room(cluster: Cluster) -> None:
+    """A join checks bans at the door, then takes a moment to reach the room's hub: a ban
+    in that moment must still send the new socket away. Each round fires six joins on both
+    workers and the ban together, the ban a little later each round."""
+    rid = cluster.event_id
+    host = await joined_as(cluster.url(A), cluster.room_host, rid, "host")
+    for attempt, person in enumerate(cluster.people[:4]):
+        first = await joined_as(cluster.url(B), person, rid, "attendee")
+        member = snapshot_of(first)["you"]["id"]
+        tabs = [await Client.open(cluster.url(n % 2), person.cookie) for n in range(6)]
+        joins = [asyncio.create_task(tab.join(rid)) for tab in tabs]
+        await asyncio.sleep(0.01 * attempt)
+        await _ok(host, "mod.ban", member=member, reason="Spam")
+        replies = await asyncio.gather(*joins)
+        await asyncio.sleep(2.0)
+        for n, (tab, reply) in enumerate(zip(tabs, replies, strict=True)):
+            if reply["type"] == "error":
+                assert reply["code"] == "banned", (attempt, n, reply)
+                continue
+            # (A socket whose snapshot came after the ban learns of it by the close code.)
+            assert closed_now(tab) and tab.ws.close_code == BANNED_CLOSE, (attempt, n, reply)
+        for tab in [first, *tabs]:
+            await tab.close()
+    await host.close()
+    assert "Traceback" not in cluster.logs(), cluster.logs()[-5000:]
+
+
+def closed_now(client: Client) -> bool:
+    return client._reader is not None and client._reader.done()
