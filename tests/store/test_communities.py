@@ -3,6 +3,7 @@ from __future__ import annotations
 import dataclasses
 import secrets
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,7 +22,7 @@ async def _person(store: Store, name: str) -> int:
     return person.id
 
 
-async def _community(store: Store, owner: int, slug: str = "rustaceans", **kw: str) -> Community:
+async def _community(store: Store, owner: int, slug: str = "rustaceans", **kw: Any) -> Community:
     return await store.write(
         communities.create_community, owner_id=owner, slug=slug, name="Rustaceans", **kw
     )
