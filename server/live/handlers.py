@@ -27,7 +27,7 @@ from server.rooms.commands import CommandError
 from server.rooms.events import can_see, stamp
 from server.rooms.members import member_id
 from server.rooms.roles import is_staff, may
-from server.store import moderation, presence, room_access, rooms
+from server.store import moderation, presence, room_access, room_door, rooms
 from server.store.room_snapshot import snapshot
 from server.store.tables import utcnow
 
@@ -56,7 +56,7 @@ async def join(live: LiveWorker, session: Session, cmd: c.Join) -> str | None:
     if verdict == "wait":
         session.waiting_in = cmd.room
         hub.waiting.setdefault(session.member_id, set()).add(session)
-        logged = await live.store.write(moderation.wait, cmd.room, entry.key, session.member_id,
+        logged = await live.store.write(room_door.wait, cmd.room, entry.key, session.member_id,
                                         entry.name)  # fmt: skip
         await publish(live, logged)
         return ack(cmd.ref, room=cmd.room, waiting=True)
@@ -115,7 +115,7 @@ async def _stop_waiting(live: LiveWorker, session: Session, room: int) -> None:
         return  # another tab of theirs still waits here
     if hub is not None:
         hub.waiting.pop(session.member_id, None)
-    logged = await live.store.write(moderation.stop_waiting, room, session.visitor.key)
+    logged = await live.store.write(room_door.stop_waiting, room, session.visitor.key)
     await publish(live, logged)
 
 

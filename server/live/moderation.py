@@ -17,7 +17,7 @@ from server.live.worker import LiveWorker
 from server.rooms import commands as c
 from server.rooms import moderation as rules
 from server.rooms.members import email_digest, member_id
-from server.store import moderation, reports, room_access
+from server.store import moderation, reports, room_access, room_door
 from server.store.moderation import Target
 from server.store.tables import utcnow
 
@@ -112,7 +112,7 @@ async def door(live: LiveWorker, session: Session, cmd: c.RoomLock | c.RoomWaiti
         {"locked": cmd.locked} if isinstance(cmd, c.RoomLock) else {"waiting_room": cmd.enabled}
     )
     logged = await live.store.write(
-        lambda s: moderation.set_door(s, room, session.community_id, speaker(session), **shut)
+        lambda s: room_door.set_door(s, room, session.community_id, speaker(session), **shut)
     )
     return ack(cmd.ref, seq=await publish(live, logged))
 
@@ -120,7 +120,7 @@ async def door(live: LiveWorker, session: Session, cmd: c.RoomLock | c.RoomWaiti
 async def admit(live: LiveWorker, session: Session, cmd: c.DoorAdmit) -> str | None:
     room = hub_of(live, session).room_id
     logged = await live.store.write(
-        moderation.admit, room, session.community_id, speaker(session), cmd.member
+        room_door.admit, room, session.community_id, speaker(session), cmd.member
     )
     return ack(cmd.ref, seq=await publish(live, logged))
 

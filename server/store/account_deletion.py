@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.rooms.deleted_accounts import DELETED_NAME, forget, forget_report
 from server.rooms.events import staff_and
-from server.store import accounts, moderation, rooms
+from server.store import accounts, room_door, rooms
 from server.store.breakout_tables import (
     BreakoutMessage,
     BreakoutSeat,
@@ -188,7 +188,7 @@ async def _send_away(session: AsyncSession, key: str) -> list[Logged]:
         select(Waiting.room_id).where(Waiting.person_key == key, Waiting.admitted_at.is_(None))
     )
     for (room_id,) in sorted(waiting):
-        stopped = await moderation.stop_waiting(session, room_id, key)
+        stopped = await room_door.stop_waiting(session, room_id, key)
         if stopped is not None:
             logged.append(stopped)
     await session.execute(delete(Waiting).where(Waiting.person_key == key))

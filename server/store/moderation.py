@@ -1,4 +1,4 @@
-"""Moderation in the store: mutes, removals, bans, the room's door, and the audit log.
+"""Moderation in the store: mutes, removals, bans and who may come in.
 
 Every moderator or host action here writes exactly one audit record in the same transaction
 as the action, so the log can neither miss an action nor record one that did not happen.
@@ -8,20 +8,20 @@ the room's log like any other, so every worker learns of them in order and withi
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, literal, select, update
+from sqlalchemy import literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.rooms.commands import CommandError
-from server.rooms.events import STAFF, staff_and, stamp
+from server.rooms.events import staff_and, stamp
 from server.rooms.members import email_digest
-from server.store import questions, room_access, rooms
-from server.store.moderation_tables import AuditRecord, Ban, GuidelinesAccepted, Mute, Waiting
-from server.store.room_tables import ChatMessage, Question, Room, RoomPresence
+from server.store import questions, room_access, room_door, rooms
+from server.store.audit_record import audit
+from server.store.moderation_tables import Ban, GuidelinesAccepted, Mute, Waiting
+from server.store.room_tables import ChatMessage, Question, RoomPresence
 from server.store.rooms import Logged, Speaker
 from server.store.tables import Community, Event, Person, Registration, utcnow
 
@@ -34,24 +34,6 @@ class Target:
     member: str
     name: str
     role: str
-
-
-async def audit(
-    session: AsyncSession,
-    community_id: int,
-    room_id: int | None,
-    actor_key: str,
-    action: str,
-    subject_key: str | None = None,
-    reason: str = "",
-    **detail: Any,
-) -> None:
-    session.add(
-        AuditRecord(
-            community_id=community_id, room_id=room_id, actor_key=actor_key, action=action,
-            subject_key=subject_key, reason=reason, detail=json.dumps(detail), at=utcnow(),
-        )
-    )  # fmt: skip
 
 
 async def community_of(session: AsyncSession, room_id: int) -> int:
@@ -151,7 +133,7 @@ async def remove(
     """Send someone out of the room; they may come back (through the door, if it is shut).
 
     The events: the door's list when they were waiting at it, then `member.removed`."""
-    logged = await _forget_admission(session, room_id, target.key)
+    logged = await room_door.forget_admission(session, room_id, target.key)
     await audit(session, community_id, room_id, who.key, "remove", target.key, reason)
     return [*logged, await rooms.append(session, room_id, staff_and(target.member),
                                         "member.removed", member=target.member,
@@ -183,7 +165,7 @@ async def ban(
         where |= {r: m for r, m in found}
     logged = []
     for room, member in sorted(where.items()):
-        logged += await _forget_admission(session, room, target.key)
+        logged += await room_door.forget_admission(session, room, target.key)
         logged.append(await rooms.append(session, room, staff_and(member), "member.banned",
                                          member=member, reason=reason))  # fmt: skip
     return logged
@@ -205,145 +187,6 @@ async def banned(
     if email_digest:
         who = who | (Ban.email_digest == email_digest)
     return await session.scalar(in_force.where(who).limit(1)) is not None
-
-
-# --- the door: locked rooms and the waiting room ---------------------------------------
-
-
-async def set_door(
-    session: AsyncSession, room_id: int, community_id: int, who: Speaker, *,
-    locked: bool | None = None, waiting_room: bool | None = None,
-) -> Logged:  # fmt: skip
-    """Lock the room or turn the waiting room on or off. Who is inside stays let in."""
-    room = await session.get(Room, room_id, with_for_update=True)
-    if room is None:
-        raise CommandError("not_found", "That room does not exist.")
-    state: dict[str, bool] = {}
-    if locked is not None:
-        room.locked = state["locked"] = locked
-        await audit(session, community_id, room_id, who.key, "lock" if locked else "unlock")
-    if waiting_room is not None:
-        room.waiting_room = state["waiting_room"] = waiting_room
-        action = "waiting_room_on" if waiting_room else "waiting_room_off"
-        await audit(session, community_id, room_id, who.key, action)
-    if room.locked or room.waiting_room:
-        await _admit_present(session, room_id)
-    return await rooms.append(session, room_id, "all", "room.updated", state=state)
-
-
-async def door(session: AsyncSession, room_id: int) -> tuple[bool, bool]:
-    """The room's (locked, waiting_room)."""
-    row = (await session.execute(
-        select(Room.locked, Room.waiting_room).where(Room.id == room_id)
-    )).first()  # fmt: skip
-    return (bool(row[0]), bool(row[1])) if row else (False, False)
-
-
-async def admitted(session: AsyncSession, room_id: int, key: str) -> bool:
-    row = await session.get(Waiting, (room_id, key))
-    return row is not None and row.admitted_at is not None
-
-
-async def wait(session: AsyncSession, room_id: int, key: str, member: str, name: str) -> Logged:
-    """Put someone in the waiting room; staff hear who waits."""
-    await rooms.lock_room(session, room_id)
-    row = await session.get(Waiting, (room_id, key))
-    if row is None:
-        session.add(Waiting(room_id=room_id, person_key=key, member=member, name=name))
-    await session.flush()
-    return await _waiting_event(session, room_id, [])
-
-
-async def stop_waiting(session: AsyncSession, room_id: int, key: str) -> Logged | None:
-    """Someone left the waiting room before being let in."""
-    await rooms.lock_room(session, room_id)
-    found = await session.execute(
-        delete(Waiting).where(
-            Waiting.room_id == room_id, Waiting.person_key == key, Waiting.admitted_at.is_(None)
-        )
-    )
-    if not getattr(found, "rowcount", 0):
-        return None
-    return await _waiting_event(session, room_id, [])
-
-
-async def admit(
-    session: AsyncSession, room_id: int, community_id: int, who: Speaker, member: str | None
-) -> Logged:
-    """Let one waiting person in, or (member None) everyone waiting."""
-    await rooms.lock_room(session, room_id)
-    query = select(Waiting).where(Waiting.room_id == room_id, Waiting.admitted_at.is_(None))
-    if member is not None:
-        query = query.where(Waiting.member == member)
-    rows = list(await session.scalars(query))
-    if not rows:
-        raise CommandError("not_found", "Nobody is waiting.", field="member")
-    now = utcnow()
-    for row in rows:
-        row.admitted_at = now
-    subject = rows[0].person_key if member is not None else None
-    await audit(session, community_id, room_id, who.key, "admit", subject, count=len(rows))
-    await session.flush()
-    return await _waiting_event(session, room_id, [r.member for r in rows])
-
-
-async def waiting(session: AsyncSession, room_id: int) -> list[dict[str, str]]:
-    rows = await session.execute(
-        select(Waiting.member, Waiting.name, Waiting.since)
-        .where(Waiting.room_id == room_id, Waiting.admitted_at.is_(None))
-        .order_by(Waiting.since)
-    )
-    return [{"id": m, "name": n, "since": stamp(s)} for m, n, s in rows]
-
-
-async def _waiting_event(session: AsyncSession, room_id: int, admitted: list[str]) -> Logged:
-    # To staff only: the hub also reads `admitted` to let those people's sockets in.
-    return await rooms.append(session, room_id, STAFF, "door.waiting",
-                              waiting=await waiting(session, room_id),
-                              admitted=admitted)  # fmt: skip
-
-
-async def _admit_present(session: AsyncSession, room_id: int) -> None:
-    # A person removed or banned is still present until their sockets close and their
-    # worker writes them out, a moment later: the door shut meanwhile must not let them in.
-    sent_away = select(AuditRecord.id).where(
-        AuditRecord.room_id == room_id,
-        AuditRecord.action.in_(("remove", "ban")),
-        AuditRecord.subject_key == RoomPresence.person_key,
-        AuditRecord.at >= RoomPresence.since,
-    )
-    present = await session.execute(
-        select(RoomPresence.person_key, RoomPresence.member, RoomPresence.name)
-        .where(
-            RoomPresence.room_id == room_id,
-            RoomPresence.person_key != "",
-            ~sent_away.exists(),
-        )
-        .distinct()
-    )
-    now = utcnow()
-    for key, member, name in present:
-        row = await session.get(Waiting, (room_id, key))
-        if row is None:
-            session.add(Waiting(room_id=room_id, person_key=key, member=member, name=name,
-                                admitted_at=now))  # fmt: skip
-        elif row.admitted_at is None:
-            row.admitted_at = now
-    await session.flush()
-
-
-async def _forget_admission(session: AsyncSession, room_id: int, key: str) -> list[Logged]:
-    """Someone sent away must pass the door again; if they stood at it, the staff's list
-    of who waits changes: its event, to publish."""
-    found = await session.execute(
-        delete(Waiting)
-        .where(Waiting.room_id == room_id, Waiting.person_key == key)
-        .returning(Waiting.admitted_at)
-    )
-    if all(admitted is not None for (admitted,) in found):
-        return []
-    await session.flush()
-    return [await _waiting_event(session, room_id, [])]
 
 
 # --- coming in ------------------------------------------------------------------------
@@ -370,8 +213,8 @@ async def may_enter(
         return "ok"
     if await guidelines_to_accept(session, community_id, key) is not None:
         return "guidelines"
-    locked, waiting_room = await door(session, room_id)
-    if not (locked or waiting_room) or await admitted(session, room_id, key):
+    locked, waiting_room = await room_door.door(session, room_id)
+    if not (locked or waiting_room) or await room_door.admitted(session, room_id, key):
         return "ok"
     return "room_locked" if locked else "wait"
 

@@ -17,7 +17,8 @@ from server.rooms.commands import CommandError
 from server.rooms.events import STAFF, staff_and, stamp
 from server.rooms.moderation import ReportKind
 from server.store import rooms
-from server.store.moderation import Target, audit
+from server.store.audit_record import audit
+from server.store.moderation import Target
 from server.store.moderation_tables import Block, Report
 from server.store.room_tables import ChatMessage, Question
 from server.store.rooms import Logged, Speaker

@@ -15,10 +15,10 @@ from server.store import (
     breakouts,
     group_work,
     help_requests,
-    moderation,
     polls,
     presence,
     questions,
+    room_door,
     rooms,
 )
 from server.store.tables import Event
@@ -34,7 +34,7 @@ async def snapshot(
     head, slow_mode = await rooms.room_head(session, room_id)
     event = await session.get(Event, room_id)
     chat, more = await rooms.chat_page(session, room_id, member, role, None, CHAT_IN_SNAPSHOT)
-    locked, waiting_room = await moderation.door(session, room_id)
+    locked, waiting_room = await room_door.door(session, room_id)
     return {
         "seq": head,
         "people": await presence.people(session, room_id)
@@ -61,5 +61,5 @@ async def snapshot(
         "help": await help_requests.queue(session, room_id, member, role),
         "group": await group_work.mine(session, room_id, key) if key else None,
         # Who waits at the door: the staff's to admit, nobody else's to know.
-        "waiting": await moderation.waiting(session, room_id) if is_staff(role) else [],
+        "waiting": await room_door.waiting(session, room_id) if is_staff(role) else [],
     }

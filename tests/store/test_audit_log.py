@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.store import Store, audit_log, events, moderation, registrations
+from server.store import Store, audit_log, audit_record, events, moderation, registrations
 from server.store.moderation_tables import Ban
 from server.store.tables import Person
 
@@ -16,7 +16,7 @@ from .test_events import make_community, make_people, spec
 async def _log(store: Store, community_id: int, actions: list[str], subject: str) -> None:
     async def write(session: AsyncSession) -> None:
         for n, action in enumerate(actions):
-            await moderation.audit(session, community_id, None, "p1", action, subject,
+            await audit_record.audit(session, community_id, None, "p1", action, subject,
                                    f"reason {n}", seconds=n)  # fmt: skip
 
     await store.write(write)

@@ -23,6 +23,7 @@ from server.store import (
     Store,
     account_deletion,
     accounts,
+    audit_record,
     communities,
     events,
     moderation,
@@ -30,6 +31,7 @@ from server.store import (
     presence,
     registrations,
     reports,
+    room_door,
     rooms,
 )
 from server.store.breakout_tables import (
@@ -253,9 +255,9 @@ async def _seed_zed(store: Store, db_url: str) -> Zed:
         await moderation.ban(
             session, community, event_id, host, target, "Spam", email_digest(SECRET, email)
         )
-        await moderation.audit(session, community, event_id, zed.key, "slow_mode", seconds=5)
+        await audit_record.audit(session, community, event_id, zed.key, "slow_mode", seconds=5)
         # After the ban, which sends them away from the door too.
-        await moderation.wait(session, event_id, zed.key, zed.member, name)
+        await room_door.wait(session, event_id, zed.key, zed.member, name)
         breakout = BreakoutRound(
             room_id=event_id, mode="choice", minutes=10, created_by_key=zed.key
         )
