@@ -1,9 +1,10 @@
 """What the community moderation page reads: the open reports, the bans in force and the
 audit log, with the names behind the person keys they hold.
 
-Only reads live here; every change goes through `store/moderation.py`, `store/room_door.py` or `store/reports.py`,
-which write the audit record with the act. The log holds keys, not names: a key is named
-when shown, and a key whose account is gone is shown as itself (the pseudonymous id).
+Only reads live here; every change goes through `store/moderation.py`,
+`store/room_door.py` or `store/reports.py`, which write the audit record with the act. The
+log holds keys, not names: a key is named when shown, and a key whose account is gone is
+shown as itself (the pseudonymous id).
 """
 
 from __future__ import annotations
