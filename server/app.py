@@ -22,6 +22,7 @@ from server.http.communities import api as communities_api
 from server.http.communities import moderation as communities_moderation
 from server.http.communities import moderation_api as communities_moderation_api
 from server.http.communities import pages as communities_pages
+from server.http.communities import study_groups as communities_study_groups
 from server.http.context import WEB, Studyhall, make_templates
 from server.http.events import api as events_api
 from server.http.events import exports as events_exports
@@ -45,6 +46,7 @@ def create_app(settings: Settings) -> Starlette:
         *accounts_data.api_routes,
         *communities_api.routes,
         *communities_moderation_api.routes,
+        *communities_study_groups.api_routes,
         *events_api.routes,
         *events_exports.api_routes,
         *rooms.api_routes,
@@ -66,6 +68,7 @@ def create_app(settings: Settings) -> Starlette:
         *accounts_data.routes,
         *communities_pages.routes,
         *communities_moderation.routes,
+        *communities_study_groups.routes,
         *events_pages.routes,
         *events_qa.routes,
         *events_exports.routes,

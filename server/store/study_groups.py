@@ -10,6 +10,7 @@ its `.ics` come from the events the community already has.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -177,3 +178,36 @@ async def page(session: AsyncSession, study_group_id: int) -> dict[str, Any] | N
         if kept.meeting_event_id
         else None,
     }
+
+
+def notes_digest(notes: str) -> str:
+    """What a notes form carries of the text it showed, to tell whether it changed since."""
+    return hashlib.sha256(notes.encode()).hexdigest()[:16]
+
+
+class NotesChanged(Exception):
+    """Someone saved the notes since the form was shown; the current text is attached."""
+
+    def __init__(self, current: str) -> None:
+        super().__init__("the notes changed")
+        self.current = current
+
+
+async def is_member(session: AsyncSession, study_group_id: int, person_id: int) -> bool:
+    found = await session.get(StudyGroupMember, (study_group_id, person_id))
+    return found is not None
+
+
+async def save_notes(
+    session: AsyncSession, study_group_id: int, seen: str, text: str
+) -> StudyGroup:
+    """Save the notes if they are still what the form showed (`seen`, a digest); otherwise
+    NotesChanged, so that neither the saved text nor the new one is silently lost."""
+    kept = await session.get(StudyGroup, study_group_id, with_for_update=True)
+    if kept is None:
+        raise LookupError(study_group_id)
+    if notes_digest(kept.notes) != seen:
+        raise NotesChanged(kept.notes)
+    kept.notes = text
+    await session.flush()
+    return kept

@@ -19,7 +19,7 @@ from starlette.routing import Route
 from server.http.context import current_person, require_person, studyhall
 from server.http.errors import UserError, forbidden, not_found
 from server.http.forms import parse, parse_or_errors, read_input
-from server.store import communities
+from server.store import communities, study_groups
 from server.store.tables import Community, Event, Person
 
 from .inputs import CommunityEdit, MemberRoleForm, NewCommunity, Paging, is_slug
@@ -172,12 +172,16 @@ async def new_page(request: Request) -> Response:
 async def community_page(request: Request) -> Response:
     view = await overview(request)
     is_manager = view.viewer_role in communities.MANAGERS
+    kept: list[dict[str, Any]] = []
+    if view.viewer_role is not None:  # a member: the groups kept from breakouts
+        kept = await studyhall(request).store.read(study_groups.of_community, view.community.id)
     return _page(
         request,
         "communities/community.html",
         view=view,
         community=view.community,
         is_manager=is_manager,
+        kept_groups=kept,
         invite_url=invite_url(request, view.community.slug, view.community.invite_code)
         if is_manager
         else "",
