@@ -28,6 +28,7 @@ from server.http.events import api as events_api
 from server.http.events import exports as events_exports
 from server.http.events import pages as events_pages
 from server.http.events import qa as events_qa
+from server.http.events import recordings as events_recordings
 from server.http.guard import RequestGuard
 from server.http.home import routes as home_routes
 from server.live.endpoint import room_socket
@@ -72,6 +73,7 @@ def create_app(settings: Settings) -> Starlette:
         *events_pages.routes,
         *events_qa.routes,
         *events_exports.routes,
+        *events_recordings.routes,
         *rooms.routes,
         WebSocketRoute("/ws", room_socket),
         Mount("/static", StaticFiles(directory=str(WEB / "static")), name="static"),
