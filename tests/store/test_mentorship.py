@@ -10,6 +10,7 @@ import pytest
 
 from server.store import (
     Store,
+    breakouts,
     communities,
     event_directory,
     mentor_pairs,
@@ -18,6 +19,7 @@ from server.store import (
     room_access,
 )
 from server.store.accounts import InterestInput, update_profile
+from server.store.breakouts import Here
 from server.store.events import EventInput, EventRefused
 from server.store.mentor_profiles import MentorshipRefused
 from server.store.tables import Community
@@ -196,3 +198,21 @@ async def test_both_saying_it_went_well_makes_a_good_pair(store: Store) -> None:
     [mine] = (await store.read(mentorship.board, community, learner)).mine
     assert [m.mentor.id for m in mine.mentors] == [mentor, other]
     assert "worked well together before" in mine.mentors[0].reasons
+
+
+async def test_breakouts_know_who_worked_well_together(store: Store) -> None:
+    community, (learner, mentor, other) = await _community(store, 3)
+    await _profile(store, mentor, "UTC", ("rust", "experienced", True))
+    asked = await store.write(mentorship.ask, community, learner, "rust")
+    pair = await store.write(mentor_pairs.accept, asked.id, mentor)
+    event = await store.write(
+        mentor_pairs.schedule, pair.id, mentor, _session(NOW - timedelta(minutes=5))
+    )
+    for person in (learner, mentor):
+        await store.write(mentor_pairs.give_feedback, event.id, person, True)
+    here = [Here(f"p{p}", f"x{p}", f"P{p}", "attendee") for p in (learner, mentor, other)]
+    found = {p.member: p for p in await store.read(breakouts.learners, here)}
+    assert found[f"x{learner}"].worked_well_with == {f"x{mentor}"}
+    assert found[f"x{mentor}"].worked_well_with == {f"x{learner}"}
+    assert found[f"x{other}"].worked_well_with == frozenset()
+    assert found[f"x{mentor}"].mentoring == {"rust"}
