@@ -48,7 +48,12 @@ class PairView:
 
 
 async def accept(
-    session: AsyncSession, request_id: int, mentor_id: int, *, now: datetime | None = None
+    session: AsyncSession,
+    community_id: int,
+    request_id: int,
+    mentor_id: int,
+    *,
+    now: datetime | None = None,
 ) -> MentorPair:
     """A mentor takes an open request: the request is matched and the pair begins.
 
@@ -63,7 +68,7 @@ async def accept(
             .execution_options(populate_existing=True)
         )
     ).scalar_one_or_none()
-    if asked is None:
+    if asked is None or asked.community_id != community_id:
         raise MentorshipRefused("not_found", "That request does not exist.")
     if asked.status != "open":
         said = "was withdrawn" if asked.status == "withdrawn" else "has a mentor already"
@@ -105,14 +110,18 @@ async def pairs_of(session: AsyncSession, community_id: int, person_id: int) -> 
         )
         .order_by(MentorPair.id.desc())
     )
-    found = [await pair_view(session, pair_id, person_id) for pair_id in ids]
+    found = [await pair_view(session, community_id, pair_id, person_id) for pair_id in ids]
     return [view for view in found if view is not None]
 
 
-async def pair_view(session: AsyncSession, pair_id: int, person_id: int) -> PairView | None:
+async def pair_view(
+    session: AsyncSession, community_id: int, pair_id: int, person_id: int
+) -> PairView | None:
     """A pair with its sessions, for one of its two people; None for anyone else."""
-    pair = await session.get(MentorPair, pair_id)
-    if pair is None or person_id not in (pair.mentor_id, pair.learner_id):
+    pair = await session.get(MentorPair, pair_id) if 0 < pair_id <= events.MAX_ID else None
+    if pair is None or pair.community_id != community_id:
+        return None
+    if person_id not in (pair.mentor_id, pair.learner_id):
         return None
     found = await session.execute(
         select(Person.id, Person.display_name).where(
@@ -137,15 +146,20 @@ async def pair_view(session: AsyncSession, pair_id: int, person_id: int) -> Pair
                     sessions)  # fmt: skip
 
 
-async def _pair_for(session: AsyncSession, pair_id: int, person_id: int) -> MentorPair:
-    pair = await session.get(MentorPair, pair_id)
-    if pair is None or person_id not in (pair.mentor_id, pair.learner_id):
+async def _pair_for(
+    session: AsyncSession, community_id: int, pair_id: int, person_id: int
+) -> MentorPair:
+    pair = await session.get(MentorPair, pair_id) if 0 < pair_id <= events.MAX_ID else None
+    if pair is None or pair.community_id != community_id:
+        raise MentorshipRefused("not_found", "That mentorship does not exist.")
+    if person_id not in (pair.mentor_id, pair.learner_id):
         raise MentorshipRefused("not_found", "That mentorship does not exist.")
     return pair
 
 
 async def schedule(
     session: AsyncSession,
+    community_id: int,
     pair_id: int,
     person_id: int,
     data: events.EventInput,
@@ -153,7 +167,7 @@ async def schedule(
     now: datetime | None = None,
 ) -> Event:
     """A session for the pair: a private study-group event with the two of them going."""
-    pair = await _pair_for(session, pair_id, person_id)
+    pair = await _pair_for(session, community_id, pair_id, person_id)
     if data.kind != "study_group":
         raise ValueError("a pair's session is a study group")
     if data.weekly_count is None or not 1 <= data.weekly_count <= MAX_WEEKS:
@@ -167,6 +181,7 @@ async def schedule(
 
 async def give_feedback(
     session: AsyncSession,
+    community_id: int,
     event_id: int,
     person_id: int,
     went_well: bool,
@@ -174,9 +189,11 @@ async def give_feedback(
     now: datetime | None = None,
 ) -> SessionFeedback:
     """One of the two says whether the session went well; saying it again changes the answer."""
-    link = await session.get(PairSession, event_id)
+    link = await session.get(PairSession, event_id) if 0 < event_id <= events.MAX_ID else None
     pair = await session.get(MentorPair, link.pair_id) if link is not None else None
-    if pair is None or person_id not in (pair.mentor_id, pair.learner_id):
+    if pair is None or pair.community_id != community_id:
+        raise MentorshipRefused("not_found", "That session does not exist.")
+    if person_id not in (pair.mentor_id, pair.learner_id):
         raise MentorshipRefused("not_found", "That session does not exist.")
     event = await session.get_one(Event, event_id)
     if event.starts_at > (now or utcnow()):

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.community.mentor_match import Ask, History, Match, requests_for, suggest_mentors
 from server.store import communities
+from server.store.events import MAX_ID
 from server.store.mentor_pairs import PairView, good_pairs, pairs_of
 from server.store.mentor_profiles import MentorshipRefused, profiles
 from server.store.mentorship_tables import MentorshipRequest
@@ -77,10 +78,15 @@ async def ask(
 
 
 async def withdraw(
-    session: AsyncSession, request_id: int, person_id: int, *, now: datetime | None = None
+    session: AsyncSession,
+    community_id: int,
+    request_id: int,
+    person_id: int,
+    *,
+    now: datetime | None = None,
 ) -> MentorshipRequest:
-    asked = await session.get(MentorshipRequest, request_id)
-    if asked is None or asked.person_id != person_id:
+    asked = await session.get(MentorshipRequest, request_id) if 0 < request_id <= MAX_ID else None
+    if asked is None or asked.community_id != community_id or asked.person_id != person_id:
         raise MentorshipRefused("not_found", "That request does not exist.")
     if asked.status != "open":
         raise MentorshipRefused("conflict", "This request is not open any more.")

@@ -80,7 +80,7 @@ async def test_one_open_request_per_interest(store: Store) -> None:
     assert refused.value.reason == "conflict" and refused.value.field == "tag"
     # Nothing was lost: the first is still open, and another interest is fine.
     assert (await store.write(mentorship.ask, community, learner, "sql")).status == "open"
-    await store.write(mentorship.withdraw, first.id, learner)
+    await store.write(mentorship.withdraw, community, first.id, learner)
     again = await store.write(mentorship.ask, community, learner, "rust")
     assert again.id != first.id and again.status == "open"
 
@@ -101,7 +101,7 @@ async def test_two_mentors_racing_make_one_pair(store: Store) -> None:
 
     async def take(mentor: int) -> int | str:
         try:
-            return (await store.write(mentor_pairs.accept, asked.id, mentor)).mentor_id
+            return (await store.write(mentor_pairs.accept, community, asked.id, mentor)).mentor_id
         except MentorshipRefused as err:
             return err.reason
 
@@ -117,19 +117,19 @@ async def test_accepting_needs_an_open_mentor(store: Store) -> None:
     await _profile(store, keen, "UTC", ("rust", "beginner", False))
     asked = await store.write(mentorship.ask, community, learner, "rust")
     with pytest.raises(MentorshipRefused) as refused:
-        await store.write(mentor_pairs.accept, asked.id, keen)
+        await store.write(mentor_pairs.accept, community, asked.id, keen)
     assert refused.value.reason == "not_allowed"
     with pytest.raises(MentorshipRefused):
-        await store.write(mentor_pairs.accept, asked.id, learner)
+        await store.write(mentor_pairs.accept, community, asked.id, learner)
 
 
 async def test_a_session_is_private_to_the_pair(store: Store) -> None:
     community, (learner, mentor, third) = await _community(store, 3)
     await _profile(store, mentor, "UTC", ("rust", "experienced", True))
     asked = await store.write(mentorship.ask, community, learner, "rust")
-    pair = await store.write(mentor_pairs.accept, asked.id, mentor)
+    pair = await store.write(mentor_pairs.accept, community, asked.id, mentor)
     event = await store.write(
-        mentor_pairs.schedule, pair.id, learner, _session(NOW + timedelta(days=2))
+        mentor_pairs.schedule, community, pair.id, learner, _session(NOW + timedelta(days=2))
     )
     assert event.private and event.kind == "study_group"
     # The two of them enter; the learner scheduled it, so the learner hosts.
@@ -153,7 +153,9 @@ async def test_a_session_is_private_to_the_pair(store: Store) -> None:
     assert overview is not None and event.id not in [e.id for e in overview.study_groups]
     # Outsiders of the pair cannot schedule for it.
     with pytest.raises(MentorshipRefused):
-        await store.write(mentor_pairs.schedule, pair.id, third, _session(NOW + timedelta(days=3)))
+        await store.write(
+            mentor_pairs.schedule, community, pair.id, third, _session(NOW + timedelta(days=3))
+        )
 
 
 async def _slug(store: Store, community_id: int) -> str:
@@ -168,29 +170,36 @@ async def test_both_saying_it_went_well_makes_a_good_pair(store: Store) -> None:
         await _profile(store, m, "UTC", ("rust", "experienced", True))
     await _profile(store, learner, "UTC", ("rust", "beginner", False))
     asked = await store.write(mentorship.ask, community, learner, "rust")
-    pair = await store.write(mentor_pairs.accept, asked.id, mentor)
+    pair = await store.write(mentor_pairs.accept, community, asked.id, mentor)
     # Under way: the session began ten minutes ago.
     event = await store.write(
-        mentor_pairs.schedule, pair.id, mentor, _session(NOW - timedelta(minutes=10))
+        mentor_pairs.schedule, community, pair.id, mentor, _session(NOW - timedelta(minutes=10))
     )
     with pytest.raises(MentorshipRefused) as early:
         await store.write(
-            mentor_pairs.give_feedback, event.id, learner, True, now=NOW - timedelta(hours=1)
+            mentor_pairs.give_feedback,
+            community,
+            event.id,
+            learner,
+            True,
+            now=NOW - timedelta(hours=1),
         )
     assert early.value.reason == "conflict"
     with pytest.raises(MentorshipRefused):
-        await store.write(mentor_pairs.give_feedback, event.id, other, True)
-    await store.write(mentor_pairs.give_feedback, event.id, learner, True)
+        await store.write(mentor_pairs.give_feedback, community, event.id, other, True)
+    await store.write(mentor_pairs.give_feedback, community, event.id, learner, True)
     assert await store.read(mentor_pairs.good_pairs) == frozenset()  # one said so: not yet
-    await store.write(mentor_pairs.give_feedback, event.id, mentor, False)
+    await store.write(mentor_pairs.give_feedback, community, event.id, mentor, False)
     assert await store.read(mentor_pairs.good_pairs) == frozenset()
-    await store.write(mentor_pairs.give_feedback, event.id, mentor, True)  # changed their mind
+    await store.write(
+        mentor_pairs.give_feedback, community, event.id, mentor, True
+    )  # changed their mind
     good = frozenset({frozenset({learner, mentor})})
     assert await store.read(mentor_pairs.good_pairs) == good
     assert await store.read(mentor_pairs.good_pairs, [newcomer]) == frozenset()
-    view = await store.read(mentor_pairs.pair_view, pair.id, learner)
+    view = await store.read(mentor_pairs.pair_view, community, pair.id, learner)
     assert view is not None and [s.my_feedback for s in view.sessions] == [True]
-    assert await store.read(mentor_pairs.pair_view, pair.id, other) is None
+    assert await store.read(mentor_pairs.pair_view, community, pair.id, other) is None
 
     # The next time the learner asks, the mentor they worked well with comes first, although
     # the other mentor is just as experienced and as near.
@@ -204,12 +213,12 @@ async def test_breakouts_know_who_worked_well_together(store: Store) -> None:
     community, (learner, mentor, other) = await _community(store, 3)
     await _profile(store, mentor, "UTC", ("rust", "experienced", True))
     asked = await store.write(mentorship.ask, community, learner, "rust")
-    pair = await store.write(mentor_pairs.accept, asked.id, mentor)
+    pair = await store.write(mentor_pairs.accept, community, asked.id, mentor)
     event = await store.write(
-        mentor_pairs.schedule, pair.id, mentor, _session(NOW - timedelta(minutes=5))
+        mentor_pairs.schedule, community, pair.id, mentor, _session(NOW - timedelta(minutes=5))
     )
     for person in (learner, mentor):
-        await store.write(mentor_pairs.give_feedback, event.id, person, True)
+        await store.write(mentor_pairs.give_feedback, community, event.id, person, True)
     here = [Here(f"p{p}", f"x{p}", f"P{p}", "attendee") for p in (learner, mentor, other)]
     found = {p.member: p for p in await store.read(breakouts.learners, here)}
     assert found[f"x{learner}"].worked_well_with == {f"x{mentor}"}
