@@ -183,3 +183,40 @@ async def test_sessions_are_private_events_in_the_store(server: Server) -> None:
         await store.close()
     for v in (owner, learner, mentor):
         await v.__aexit__()
+
+
+async def test_malformed_input_is_a_4xx_and_the_api_is_documented(server: Server) -> None:
+    owner = await _person(server, "Owner", "UTC")
+    slug = await _community(owner)
+    api = f"/api/communities/{slug}/mentorship"
+    r = await owner.post(api + "/requests", {"tag": "rust", "colour": "blue"})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "colour"
+    r = await owner.post(api + "/requests", {"tag": "rust", "note": "x" * 501})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "note"
+    r = await owner.post(api + "/requests", {"tag": "rust\x00"})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "tag"
+    headers = {"X-CSRF-Token": await owner.csrf(), "content-type": "application/json"}
+    r = await owner.http.post(api + "/requests", content=b"{not json", headers=headers)
+    assert r.status_code == 400 and r.json()["error"]["code"] == "bad_request"
+    huge = 2**40
+    assert (await owner.post(f"{api}/requests/{huge}/accept")).status_code == 404
+    assert (await owner.send("DELETE", f"{api}/requests/{huge}")).status_code == 404
+    assert (await owner.get(f"{api}/pairs/{huge}")).status_code == 404
+    r = await owner.send("PUT", f"{api}/pairs/1/sessions/{huge}/feedback", {"went_well": True})
+    assert r.status_code == 404
+    assert (await owner.get("/api/communities/no-such-place/mentorship")).status_code == 404
+    async with Visitor(server.url) as anonymous:
+        assert (await anonymous.get(api)).status_code == 401
+        page = await anonymous.get(f"/c/{slug}/mentorship")
+        assert page.status_code == 303 and page.headers["location"].startswith("/sign-in")
+
+    spec = (await owner.get("/api/openapi.json")).json()
+    paths = spec["paths"]
+    assert set(paths["/api/communities/{slug}/mentorship"]) == {"get"}
+    assert set(paths["/api/communities/{slug}/mentorship/requests"]) == {"post"}
+    accept = paths["/api/communities/{slug}/mentorship/requests/{request_id}/accept"]["post"]
+    assert {"201", "409"} <= set(accept["responses"])
+    feedback = "/api/communities/{slug}/mentorship/pairs/{pair_id}/sessions/{event_id}/feedback"
+    assert set(paths[feedback]) == {"put"}
+    assert {"MentorRequestIn", "SessionIn", "FeedbackIn"} <= set(spec["components"]["schemas"])
+    await owner.__aexit__()
