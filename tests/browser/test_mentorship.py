@@ -4,7 +4,8 @@ their own.
 Max marks himself open to mentoring Rust on his profile; Lea, a beginner, asks for a mentor
 in Rust on the community's mentorship page and sees Max suggested; Max sees her request
 among the requests that suit him and accepts it; both find their pair; Lea schedules a
-session, Max sees it on the pair's page and enters its private room.
+session that starts at once, Max sees it on the pair's page, both say it went well, and Max
+enters its private room, which the community's owner cannot.
 """
 
 from __future__ import annotations
@@ -82,7 +83,8 @@ async def test_a_beginner_finds_a_mentor_and_they_schedule_a_session(browsing: B
     pairs = learner.get_by_role("region", name="Your mentorships")
     await pairs.get_by_role("link", name=f"rust with {max_name}").click()
     await expect(learner.get_by_role("heading", level=1)).to_have_text(f"rust with {max_name}")
-    starts = (datetime.now(UTC) + timedelta(days=2)).replace(hour=17, minute=0)
+    # They meet right away: the session began a few minutes ago.
+    starts = datetime.now(UTC) - timedelta(minutes=5)
     form = learner.get_by_role("region", name="Schedule a session")
     await form.get_by_label("Title").fill("Lifetimes, slowly")
     await form.get_by_label("Starts").fill(starts.strftime("%Y-%m-%dT%H:%M"))
@@ -96,6 +98,14 @@ async def test_a_beginner_finds_a_mentor_and_they_schedule_a_session(browsing: B
     await mentor.reload()
     session = mentor.get_by_role("listitem", name="Session Lifetimes, slowly")
     await expect(session).to_be_visible()
+    # After (or during) the session, each says how it went.
+    await session.get_by_role("button", name="It went well").click()
+    await expect(mentor.get_by_role("status")).to_contain_text("your word on the session is saved")
+    await expect(session).to_contain_text("You said: it went well.")
+    learned = learner.get_by_role("listitem", name="Session Lifetimes, slowly")
+    await learned.get_by_role("button", name="It went well").click()
+    await expect(learned).to_contain_text("You said: it went well.")
+
     await session.get_by_role("link", name="Open the room").click()
     await expect(mentor.locator("#room")).to_have_attribute("data-status", "live")
 
