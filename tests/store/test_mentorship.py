@@ -85,6 +85,23 @@ async def test_one_open_request_per_interest(store: Store) -> None:
     assert again.id != first.id and again.status == "open"
 
 
+async def test_two_tabs_asking_at_once_make_one_request(store: Store) -> None:
+    community, (learner,) = await _community(store, 1)
+
+    async def ask(note: str) -> str:
+        try:
+            return (await store.write(mentorship.ask, community, learner, "rust", note)).note
+        except MentorshipRefused as err:
+            return err.reason
+
+    assert sorted(await asyncio.gather(ask("a"), ask("b"))) in (
+        ["a", "conflict"],
+        ["b", "conflict"],
+    )
+    [mine] = (await store.read(mentorship.board, community, learner)).mine
+    assert mine.request.tag == "rust"
+
+
 async def test_only_members_ask(store: Store) -> None:
     community, _ = await _community(store, 0)
     [outsider] = await make_people(store, 1)
