@@ -10,8 +10,9 @@ hypothesis tests check over many room shapes:
 - in mentor pairing, every group gets someone experienced in its topic or open to mentoring
   it, whenever the room has enough such people to give each group its own.
 
-Mentor pairing also prefers, once the mentors sit, to seat a person with a mentor they worked
-well with before (both said so after a mentorship session), where that group has a seat left.
+Mentor pairing also prefers, once the mentors sit, to seat a person with someone they worked
+well with before (their mentor, usually: both said a mentorship session went well), where that
+group has a seat left.
 
 Sizes are chosen first (`seat_counts`) and people are placed into those seats after, so the
 balance holds whatever a mode prefers; a preference only decides who sits where.
@@ -202,9 +203,9 @@ def _seat_mentors(
         ]
         if free:
             seats[min(free, key=lambda i: (guided(i), len(seats[i]), i))].append(person.member)
-    # The others: with a mentor they worked well with before, else with people who share
-    # their interest, where a seat is free. Only free seats are taken, so the sizes and the
-    # mentors placed above stay as they are.
+    # The others: with someone they worked well with before (seated mentors first), else with
+    # people who share their interest, where a seat is free. Only free seats are taken, so the
+    # sizes and the mentors placed above stay as they are.
     rest = [p for p in order if p.member not in mentor_ids]
     _seat_by_wish(rest, counts, seats, lambda p: _groups_with(p.worked_well_with, seats))
     _seat_by_wish(rest, counts, seats, lambda p: _topics_of(p, groups))
