@@ -47,6 +47,7 @@ class Board:
     suited: list[Suited]
     pairs: list[PairView]
     mentoring: frozenset[str]  # what the viewer is open to mentoring, from their profile
+    interests: tuple[str, ...]  # the viewer's interests, to offer when they ask
 
 
 async def ask(
@@ -128,7 +129,7 @@ async def board(
     history = History(await good_pairs(session, people.keys()))
     viewer = people.get(viewer_id)
     if viewer is None:
-        return Board([], [], [], frozenset())
+        return Board([], [], [], frozenset(), ())
     mentors = [people[m] for m in mentor_ids if m in people]
     mine = [
         MyRequest(r, suggest_mentors(viewer, r.tag, mentors, history, day)[:SUGGESTED])
@@ -143,4 +144,4 @@ async def board(
     ]
     suited = [Suited(by_id[a.id], m) for a, m in requests_for(viewer, asks, history, day)]
     pairs = await pairs_of(session, community_id, viewer_id)
-    return Board(mine, suited, pairs, viewer.mentoring)
+    return Board(mine, suited, pairs, viewer.mentoring, tuple(sorted(viewer.levels)))

@@ -5,6 +5,7 @@ each went. The JSON API (`mentorship_api.py`) calls the same helpers."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -73,7 +74,7 @@ def _page(request: Request, name: str, status: int = 200, **context: Any) -> Res
 
 def _signed_in_or_redirect(request: Request) -> Response | None:
     if current_person(request) is None:
-        path = request.url.path
+        path = quote(request.url.path, safe="/")
         return RedirectResponse(f"/sign-in?next={path}", status_code=303)
     return None
 
