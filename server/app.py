@@ -19,6 +19,8 @@ from server.http.accounts import api as accounts_api
 from server.http.accounts import data as accounts_data
 from server.http.accounts import pages as accounts_pages
 from server.http.communities import api as communities_api
+from server.http.communities import mentorship as communities_mentorship
+from server.http.communities import mentorship_api as communities_mentorship_api
 from server.http.communities import moderation as communities_moderation
 from server.http.communities import moderation_api as communities_moderation_api
 from server.http.communities import pages as communities_pages
@@ -48,6 +50,7 @@ def create_app(settings: Settings) -> Starlette:
         *communities_api.routes,
         *communities_moderation_api.routes,
         *communities_study_groups.api_routes,
+        *communities_mentorship_api.routes,
         *events_api.routes,
         *events_exports.api_routes,
         *rooms.api_routes,
@@ -57,6 +60,7 @@ def create_app(settings: Settings) -> Starlette:
         **accounts_data.SCHEMAS,
         **communities_api.SCHEMAS,
         **communities_moderation_api.SCHEMAS,
+        **communities_mentorship_api.SCHEMAS,
         **events_api.SCHEMAS,
     }
     schema = openapi.build_schema(api_routes, models)
@@ -70,6 +74,7 @@ def create_app(settings: Settings) -> Starlette:
         *communities_pages.routes,
         *communities_moderation.routes,
         *communities_study_groups.routes,
+        *communities_mentorship.routes,
         *events_pages.routes,
         *events_qa.routes,
         *events_exports.routes,

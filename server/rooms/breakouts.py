@@ -10,6 +10,10 @@ hypothesis tests check over many room shapes:
 - in mentor pairing, every group gets someone experienced in its topic or open to mentoring
   it, whenever the room has enough such people to give each group its own.
 
+Mentor pairing also prefers, once the mentors sit, to seat a person with someone they worked
+well with before (their mentor, usually: both said a mentorship session went well), where that
+group has a seat left.
+
 Sizes are chosen first (`seat_counts`) and people are placed into those seats after, so the
 balance holds whatever a mode prefers; a preference only decides who sits where.
 """
@@ -40,6 +44,7 @@ class Learner:
     member: str
     levels: Mapping[str, str] = field(default_factory=dict)  # interest tag -> level
     mentoring: frozenset[str] = frozenset()  # tags they are open to mentoring
+    worked_well_with: frozenset[str] = frozenset()  # members they paired well with before
 
     def mentors(self, topic: str | None) -> bool:
         """Whether this person can guide a group on `topic` (any topic when there is none)."""
@@ -198,9 +203,16 @@ def _seat_mentors(
         ]
         if free:
             seats[min(free, key=lambda i: (guided(i), len(seats[i]), i))].append(person.member)
-    # The others: with people who share their interest where a seat is free.
+    # The others: with someone they worked well with before (seated mentors first), else with
+    # people who share their interest, where a seat is free. Only free seats are taken, so the
+    # sizes and the mentors placed above stay as they are.
     rest = [p for p in order if p.member not in mentor_ids]
+    _seat_by_wish(rest, counts, seats, lambda p: _groups_with(p.worked_well_with, seats))
     _seat_by_wish(rest, counts, seats, lambda p: _topics_of(p, groups))
+
+
+def _groups_with(members: frozenset[str], seats: Seating) -> list[int]:
+    return [i for i, group in enumerate(seats) if members.intersection(group)]
 
 
 def _match(able: list[list[Learner]]) -> dict[int, Learner]:

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.rooms.deleted_accounts import DELETED_NAME, forget, forget_report
 from server.rooms.events import staff_and
-from server.store import accounts, room_door, rooms
+from server.store import accounts, mentorship_data, room_door, rooms
 from server.store.breakout_tables import (
     BreakoutMessage,
     BreakoutSeat,
@@ -102,6 +102,7 @@ async def delete_account(
     members = await member_ids(session, secret, key)
     await _leave_events(session, person_id)
     await _forget_names(session, key, members)
+    await mentorship_data.forget(session, person_id)
     logged = await _send_away(session, key)
     await _forget_room_logs(session, key, members)
     for by_id in (

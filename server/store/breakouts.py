@@ -23,7 +23,7 @@ from server.rooms.breakouts import Group, Learner
 from server.rooms.commands import CommandError
 from server.rooms.events import ALL, stamp
 from server.rooms.roles import HOSTS
-from server.store import rooms
+from server.store import mentor_pairs, rooms
 from server.store.breakout_tables import BreakoutGroup, BreakoutRound, BreakoutSeat, HelpRequest
 from server.store.room_tables import RoomPresence
 from server.store.rooms import Logged, Speaker
@@ -76,7 +76,8 @@ async def present(session: AsyncSession, room_id: int) -> list[Here]:
 
 
 async def learners(session: AsyncSession, people: Sequence[Here]) -> list[Learner]:
-    """Each person with their profile's interests (guests have none)."""
+    """Each person with their profile's interests and the people here they worked well with
+    in a mentorship before (guests have none of either)."""
     ids = {int(p.key[1:]): p for p in people if p.key.startswith("p")}
     levels: dict[str, dict[str, str]] = {p.member: {} for p in people}
     mentoring: dict[str, set[str]] = {p.member: set() for p in people}
@@ -87,7 +88,18 @@ async def learners(session: AsyncSession, people: Sequence[Here]) -> list[Learne
             levels[member][interest.tag] = interest.level
             if interest.open_to_mentoring:
                 mentoring[member].add(interest.tag)
-    return [Learner(p.member, levels[p.member], frozenset(mentoring[p.member])) for p in people]
+    partners: dict[str, set[str]] = {p.member: set() for p in people}
+    if ids:
+        for pair in await mentor_pairs.good_pairs(session, ids.keys()):
+            here = [ids[i].member for i in pair if i in ids]
+            if len(here) == 2:
+                partners[here[0]].add(here[1])
+                partners[here[1]].add(here[0])
+    return [
+        Learner(p.member, levels[p.member], frozenset(mentoring[p.member]),
+                frozenset(partners[p.member]))
+        for p in people
+    ]  # fmt: skip
 
 
 async def _groups(session: AsyncSession, round_id: int) -> list[BreakoutGroup]:

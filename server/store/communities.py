@@ -315,7 +315,7 @@ async def upcoming_events(
     over = Event.series_ends_at > (now or utcnow())
     rows = await session.scalars(
         select(Event)
-        .where(Event.community_id == community_id, over, kind)
+        .where(Event.community_id == community_id, over, kind, Event.private.is_(False))
         .order_by(Event.starts_at, Event.id)
         .limit(limit)
     )

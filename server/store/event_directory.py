@@ -153,7 +153,7 @@ async def directory(
     query = (
         select(Event, Community)
         .join(Community, Community.id == Event.community_id)
-        .where(Event.series_ends_at > (after or now or utcnow()))
+        .where(Event.series_ends_at > (after or now or utcnow()), Event.private.is_(False))
     )
     if before is not None:
         query = query.where(Event.starts_at < before)
@@ -185,7 +185,11 @@ async def community_calendar(
     """The community's events still going on at `since`, for its calendar feed."""
     rows = await session.scalars(
         select(Event)
-        .where(Event.community_id == community_id, Event.series_ends_at > since)
+        .where(
+            Event.community_id == community_id,
+            Event.series_ends_at > since,
+            Event.private.is_(False),
+        )
         .order_by(Event.starts_at, Event.id)
         .limit(limit)
     )

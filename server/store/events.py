@@ -194,10 +194,16 @@ def _add_parts(session: AsyncSession, event_id: int, data: EventInput) -> None:
 
 
 async def create_event(
-    session: AsyncSession, community_id: int, created_by: int | None, data: EventInput
+    session: AsyncSession,
+    community_id: int,
+    created_by: int | None,
+    data: EventInput,
+    *,
+    private: bool = False,
 ) -> Event:
+    """A new event; a private one is set so here only, and editing never changes that."""
     await _check(session, community_id, data)
-    event = Event(community_id=community_id, created_by=created_by, going_count=0)
+    event = Event(community_id=community_id, created_by=created_by, going_count=0, private=private)
     _assign(event, data)
     session.add(event)
     await session.flush()

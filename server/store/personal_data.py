@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 
 from server.rooms.members import member_id
+from server.store import mentorship_data
 from server.store.audit_log import names
 from server.store.breakout_tables import (
     BreakoutMessage,
@@ -316,6 +317,7 @@ async def export(session: AsyncSession, person_id: int, secret: str) -> dict[str
         "breakout_messages": [plain(m) for m in group_chat],
         "study_groups_created": [with_community(plain(g)) for g in kept],
         "study_groups": [plain(g, omit=("person_id",)) for g in kept_in],
+        **await mentorship_data.export(session, person_id),
         "moderation_actions": [
             with_community(
                 _in_room(plain(a, omit=("subject_key",)), titles)

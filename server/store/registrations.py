@@ -84,11 +84,22 @@ async def _leave_queue(session: AsyncSession, event: Event, registration: Regist
 
 
 async def register_person(
-    session: AsyncSession, event_id: int, person_id: int, *, now: datetime | None = None
+    session: AsyncSession,
+    event_id: int,
+    person_id: int,
+    *,
+    now: datetime | None = None,
+    invited: bool = False,
 ) -> Registration:
-    """Register; joins an open community on the way. Registering again changes nothing."""
+    """Register; joins an open community on the way. Registering again changes nothing.
+
+    A private event takes only the people its owner registers (`invited`); to anyone else
+    it does not exist.
+    """
     now = now or utcnow()
     event = await locked_event(session, event_id)
+    if event.private and not invited:
+        raise EventRefused("not_found", "That event does not exist.")
     _check_open(event, now)
     if await communities.role_of(session, event.community_id, person_id) is None:
         community = await session.get_one(Community, event.community_id)
@@ -116,6 +127,8 @@ async def register_guest(
     now = now or utcnow()
     email = email.strip().lower()
     event = await locked_event(session, event_id)
+    if event.private:
+        raise EventRefused("not_found", "That event does not exist.")
     _check_open(event, now)
     community = await session.get_one(Community, event.community_id)
     if community.join_policy != "open":

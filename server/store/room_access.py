@@ -2,6 +2,10 @@
 
 The event's creator hosts; the community's other owners co-host; its moderators moderate;
 the event's speakers speak; people and guests registered as going attend.
+
+A private event (a mentor pair's session) admits the people registered as going and nobody
+else, not even the community's owners: its creator hosts, the other speaks (so both may
+share a camera and a screen).
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ async def entry_for_person(session: AsyncSession, event_id: int, person_id: int)
     person = await session.get(Person, person_id)
     if event is None or person is None or person.deleted_at is not None:
         return None
+    if event.private:
+        return await _private_entry(session, event, person)
     community_role = await session.scalar(
         select(Membership.role).where(
             Membership.community_id == event.community_id, Membership.person_id == person_id
@@ -53,6 +59,19 @@ async def entry_for_person(session: AsyncSession, event_id: int, person_id: int)
     if role is None:
         return None
     return Entry(f"p{person_id}", person_id, person.display_name, role, event_id,
+                 event.community_id)  # fmt: skip
+
+
+async def _private_entry(session: AsyncSession, event: Event, person: Person) -> Entry | None:
+    status = await session.scalar(
+        select(Registration.status).where(
+            Registration.event_id == event.id, Registration.person_id == person.id
+        )
+    )
+    if status != "going":
+        return None
+    role = "host" if event.created_by == person.id else "speaker"
+    return Entry(f"p{person.id}", person.id, person.display_name, role, event.id,
                  event.community_id)  # fmt: skip
 
 

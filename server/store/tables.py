@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -160,6 +161,9 @@ class Event(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     going_count: Mapped[int] = mapped_column(Integer, default=0)
+    # A private event (a mentor pair's session) is seen, joined and entered only by the
+    # people registered for it: it is not listed, and nobody else can register.
+    private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class EventTag(Base):

@@ -205,3 +205,26 @@ async def test_unknown_pages_are_404(visitor: Visitor) -> None:
     assert (await visitor.get("/no/such/page")).status_code == 404
     r = await visitor.get("/api/people/999999")
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+
+
+async def test_profile_form_keeps_every_interest(visitor: Visitor) -> None:
+    """More interests than the form's blank rows (set through the API) all get a row, and
+    saving the form keeps them all, "open to mentoring" included."""
+    await visitor.sign_up("Gil")
+    interests = [
+        {"tag": f"topic{n}", "level": "experienced", "open_to_mentoring": n % 2 == 0}
+        for n in range(8)
+    ]
+    body = {"display_name": "Gil", "timezone": "UTC", "interests": interests}
+    assert (await visitor.send("PATCH", "/api/me", body)).status_code == 200
+    page = (await visitor.get("/profile")).text
+    form = {"display_name": "Gil", "bio": "", "timezone": "UTC"}
+    for n in range(8):
+        assert f'name="interest_{n}_tag" value="topic{n}"' in page
+        form |= {f"interest_{n}_tag": f"topic{n}", f"interest_{n}_level": "experienced"}
+        if n % 2 == 0:
+            form[f"interest_{n}_mentor"] = "on"
+    assert 'name="interest_9_tag" value=""' in page  # blank rows to add more
+    assert (await visitor.form("/profile", form)).status_code == 303
+    me = (await visitor.get("/api/me")).json()
+    assert sorted(me["interests"], key=lambda i: i["tag"]) == interests

@@ -26,7 +26,10 @@ def learners(draw: st.DrawFn, most: int = 40) -> list[Learner]:
     for n in range(count):
         levels = draw(st.dictionaries(st.sampled_from(TOPICS), st.sampled_from(LEVELS), max_size=3))
         mentoring = draw(st.frozensets(st.sampled_from(TOPICS), max_size=2))
-        people.append(Learner(f"m{n}", levels, mentoring))
+        # Past good pairs, with anyone in the room: every promise must hold whatever they are.
+        past = draw(st.frozensets(st.integers(0, max(count - 1, 0)), max_size=2)) if count else ()
+        worked_well = frozenset(f"m{k}" for k in past if k != n)
+        people.append(Learner(f"m{n}", levels, mentoring, worked_well))
     return people
 
 
@@ -146,6 +149,41 @@ def test_mentors_on_one_topic_spread_evenly(
     assert max(per_group) - min(per_group) <= 1
     if mentors >= len(per_group):
         assert min(per_group) >= 1
+
+
+@RUNS
+@given(st.data())
+def test_mentor_pairing_seats_people_with_a_mentor_they_worked_well_with(
+    data: st.DataObject,
+) -> None:
+    """Whenever the seats a mentor's group has left after the mentors are enough for all who
+    worked well with that mentor before, all of them sit with that mentor."""
+    topic = data.draw(st.none() | st.sampled_from(TOPICS))
+    mentors = [
+        Learner(f"t{n}", {t: "experienced" for t in TOPICS})
+        for n in range(data.draw(st.integers(0, 6)))
+    ]
+    people = [
+        Learner(
+            f"m{n}",
+            {"rust": "beginner"},
+            worked_well_with=frozenset(
+                data.draw(st.sampled_from([[], *([[m.member] for m in mentors])]))
+            ),
+        )
+        for n in range(data.draw(st.integers(0, 20)))
+    ]
+    room = mentors + people
+    shape = data.draw(groups(len(room), most=5))
+    shape = [Group(g.name, topic, g.capacity) for g in shape]
+    seats = breakouts.assign("mentor", room, shape, random.Random(data.draw(st.integers())))
+    check_seating(seats, room, shape)
+    mentor_ids = {m.member for m in mentors}
+    for members in seats:
+        wanting = [p.member for p in people if p.worked_well_with & set(members)]
+        free = len(members) - len(mentor_ids & set(members))
+        if len(wanting) <= free:
+            assert set(wanting) <= set(members)
 
 
 def test_self_select_honours_each_pick_while_the_group_has_room() -> None:

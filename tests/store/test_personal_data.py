@@ -26,6 +26,8 @@ from server.store import (
     audit_record,
     communities,
     events,
+    mentor_pairs,
+    mentorship,
     moderation,
     personal_data,
     presence,
@@ -92,6 +94,9 @@ EXPORTED = {
     "breakout_messages": "breakout_messages",
     "study_groups": "study_groups_created",
     "study_group_members": "study_groups",
+    "mentorship_requests": "mentorship_requests",
+    "mentor_pairs": "mentor_pairs",
+    "session_feedback": "session_feedback",
 }
 # Tables that hold nothing of a person: the room log repeats rows above (and is rewritten
 # on deletion), the rest belong to communities, events or workers.
@@ -103,6 +108,7 @@ NOT_A_PERSONS = {
     "workers",
     "breakout_groups",
     "breakout_note_versions",  # the group's shared text, with no author
+    "pair_sessions",  # links a pair to an event; the pair and the registrations hold the people
 }
 
 
@@ -307,7 +313,23 @@ async def _seed_zed(store: Store, db_url: str) -> Zed:
         await session.flush()
         session.add(StudyGroupMember(study_group_id=kept.id, person_id=zed.id))
 
-    for step in (profile, speak, in_room, moderate):
+    async def mentored(session: AsyncSession) -> None:
+        mentor = room.host.person_id
+        await accounts.update_profile(
+            session, mentor, display_name=room.host.name, bio="", timezone="UTC",
+            interests=[accounts.InterestInput("rust", "experienced", True)],
+        )  # fmt: skip
+        asked = await mentorship.ask(session, community, zed.id, "rust", f"{name} is stuck")
+        pair = await mentor_pairs.accept(session, community, asked.id, mentor)
+        starts = utcnow() - timedelta(minutes=5)
+        data = events.EventInput(
+            kind="study_group", title="Pairing", starts_at=starts,
+            ends_at=starts + timedelta(hours=1), timezone="UTC", weekly_count=1,
+        )  # fmt: skip
+        session_event = await mentor_pairs.schedule(session, community, pair.id, zed.id, data)
+        await mentor_pairs.give_feedback(session, community, session_event.id, zed.id, True)
+
+    for step in (profile, speak, in_room, moderate, mentored):
         await store.write(step)
     return zed
 
@@ -349,6 +371,9 @@ async def test_the_export_holds_a_row_of_every_table(store: Store, zed: Zed) -> 
     assert [a["action"] for a in data["moderation_actions"]] == ["slow_mode"]
     assert data["breakout_seats"][0]["event_title"] == "Intro to Rust"
     assert data["agenda_sessions"][0]["title"] == "Opening"
+    assert data["mentorship_requests"][0]["note"] == f"{zed.name} is stuck"
+    assert data["mentor_pairs"][0]["role"] == "learner"
+    assert data["session_feedback"][0]["went_well"] is True
     # Other people appear by display name, never by key or account id.
     others = [f"p{s.person_id}" for s in (zed.room.host, *zed.room.attendees)]
     text = json.dumps(data)

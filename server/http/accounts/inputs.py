@@ -10,7 +10,8 @@ from server.http.forms import Email, Input, Tag, TimeZone
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=80)]
 Password = Annotated[str, StringConstraints(strip_whitespace=False, min_length=10, max_length=200)]
-INTEREST_ROWS = 6
+INTEREST_ROWS = 6  # empty rows the profile form offers at least
+MAX_INTERESTS = 20
 
 
 class SignUp(Input):
@@ -36,7 +37,7 @@ class Profile(Input):
     display_name: Name
     bio: Annotated[str, StringConstraints(max_length=500)] = ""
     timezone: TimeZone = "UTC"
-    interests: list[InterestIn] = Field(default_factory=list, max_length=20)
+    interests: list[InterestIn] = Field(default_factory=list, max_length=MAX_INTERESTS)
 
     @model_validator(mode="before")
     @classmethod
@@ -46,7 +47,9 @@ class Profile(Input):
             return data
         rows = []
         rest = {k: v for k, v in data.items() if not k.startswith("interest_")}
-        for n in range(INTEREST_ROWS):
+        # Every row the page may send: a person with more interests than the blank rows
+        # offered (set through the API) gets a row for each, and saving keeps them all.
+        for n in range(MAX_INTERESTS):
             tag = str(data.get(f"interest_{n}_tag", "")).strip()
             if tag:
                 rows.append(

@@ -15,7 +15,7 @@ from server.store import accounts
 from server.store.tables import Person
 
 from . import signing
-from .inputs import INTEREST_ROWS, Profile, SignIn, SignUp
+from .inputs import INTEREST_ROWS, MAX_INTERESTS, Profile, SignIn, SignUp
 
 
 def _page(request: Request, name: str, status: int = 200, **context: Any) -> Response:
@@ -76,11 +76,17 @@ def _profile_values(person: Person, interests: list[Any]) -> dict[str, Any]:
         "bio": person.bio,
         "timezone": person.timezone,
     }
-    for n, interest in enumerate(interests[:INTEREST_ROWS]):
+    for n, interest in enumerate(interests[:MAX_INTERESTS]):
         values[f"interest_{n}_tag"] = interest.tag
         values[f"interest_{n}_level"] = interest.level
         values[f"interest_{n}_mentor"] = "on" if interest.open_to_mentoring else ""
     return values
+
+
+def _rows(values: dict[str, Any]) -> range:
+    """A row for each interest given, plus two blank ones (at least INTEREST_ROWS in all)."""
+    filled = [n for n in range(MAX_INTERESTS) if str(values.get(f"interest_{n}_tag", "")).strip()]
+    return range(min(MAX_INTERESTS, max(INTEREST_ROWS, (max(filled) + 3) if filled else 0)))
 
 
 async def profile_page(request: Request) -> Response:
@@ -88,18 +94,17 @@ async def profile_page(request: Request) -> Response:
         return RedirectResponse("/sign-in?next=/profile", status_code=303)
     sh = studyhall(request)
     person = require_person(request)
-    context: dict[str, Any] = {"rows": range(INTEREST_ROWS)}
     if request.method == "GET":
         interests = await sh.store.read(accounts.interests_of, person.id)
         values = _profile_values(person, interests)
         welcome = request.query_params.get("welcome") == "1"
-        return _page(
-            request, "accounts/profile.html", values=values, errors={}, welcome=welcome, **context
-        )
+        return _page(request, "accounts/profile.html", values=values, errors={},
+                     welcome=welcome, rows=_rows(values))  # fmt: skip
     values = await read_input(request)
     data, errors = parse_or_errors(Profile, values)
     if data is None:
-        return _page(request, "accounts/profile.html", 422, values=values, errors=errors, **context)
+        return _page(request, "accounts/profile.html", 422, values=values, errors=errors,
+                     rows=_rows(values))  # fmt: skip
     await save_profile(request, data)
     return RedirectResponse("/profile?saved=1", status_code=303)
 

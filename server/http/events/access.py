@@ -14,9 +14,9 @@ from starlette.requests import Request
 from server.http.communities.inputs import is_slug
 from server.http.context import current_person, require_person, studyhall
 from server.http.errors import UserError, forbidden, not_found
-from server.store import communities, event_directory
+from server.store import communities, event_directory, registrations
 from server.store.event_directory import EventDetails
-from server.store.events import MAX_ID, EventRefused
+from server.store.events import CANCELLED, MAX_ID, EventRefused
 from server.store.tables import Community, Person
 
 _STATUS = {"not_found": 404, "not_allowed": 403, "closed": 409, "conflict": 409, "invalid": 422}
@@ -51,9 +51,21 @@ def token_of(request: Request, name: str = "token") -> str:
 
 
 async def details(request: Request) -> EventDetails:
-    found = await studyhall(request).store.read(event_directory.event_details, event_id_of(request))
+    """The event; a private one only for the people registered for it (404 to anyone else,
+    so that its existence is not given away)."""
+    sh = studyhall(request)
+    found = await sh.store.read(event_directory.event_details, event_id_of(request))
     if found is None:
         raise not_found("That event")
+    if found.event.private:
+        person = current_person(request)
+        mine = (
+            await sh.store.read(registrations.registration_of, found.event.id, person.id)
+            if person is not None
+            else None
+        )
+        if mine is None or mine.status == CANCELLED:
+            raise not_found("That event")
     return found
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 import server.store.breakout_tables  # registers the breakout tables
+import server.store.mentorship_tables  # registers the mentorship tables
 import server.store.moderation_tables  # registers the moderation tables
 import server.store.room_tables  # noqa: F401  (registers the room tables)
 from server.store.tables import Base

@@ -1,0 +1,1 @@
+"""Community rules outside rooms: pure functions, no I/O."""
