@@ -144,7 +144,7 @@ export class HostControls {
     if (!round) return [];
     const open = round.state === "open";
     const out = [h("h3", { text: open ? "Groups running" : "Draft groups", attrs: { id: "breakout-round-title" } }),
-      h("p", { className: "meta", text: `${bb.MODE_LABELS[round.mode]} · ${round.minutes} minutes` })];
+      h("p", { className: "meta", text: `${bb.MODE_LABELS[round.mode]} · ${round.minutes === 1 ? "1 minute" : `${round.minutes} minutes`}` })];
     const list = h("ul", { className: "breakout-seating", attrs: { "aria-labelledby": "breakout-round-title" } });
     for (const group of round.groups) list.append(this.#groupItem(group, open));
     const waiting = bb.unseated(round, this.people);
