@@ -29,6 +29,7 @@ from server.http.events import pages as events_pages
 from server.http.events import qa as events_qa
 from server.http.guard import RequestGuard
 from server.http.home import routes as home_routes
+from server.http.study_groups import routes as study_group_routes
 from server.live.endpoint import room_socket
 from server.live.worker import LiveWorker
 from server.settings import Settings, SettingsError, load_settings
@@ -66,6 +67,7 @@ def create_app(settings: Settings) -> Starlette:
         *accounts_data.routes,
         *communities_pages.routes,
         *communities_moderation.routes,
+        *study_group_routes,
         *events_pages.routes,
         *events_qa.routes,
         *events_exports.routes,

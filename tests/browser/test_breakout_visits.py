@@ -133,4 +133,9 @@ async def test_a_host_visits_broadcasts_and_closes_and_notes_never_lose_an_edit(
     assert meeting is not None
     ics = await bo.request.get(f"{meeting}.ics")
     assert ics.ok and "RRULE:FREQ=WEEKLY;COUNT=8" in await ics.text()
+    # Bo opens the study group's page: the notes and the chat came with it.
+    await kept.get_by_role("link", name="“Rust traits club”").click()
+    await expect(bo.get_by_role("heading", name="Rust traits club")).to_be_visible()
+    await expect(bo.locator(".study-notes")).to_have_text("Plan: generics\n")
+    await expect(bo.locator(".study-chat")).to_contain_text("Hello Traits")
     assert browsing.uncaught_errors() == []

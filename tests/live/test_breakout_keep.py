@@ -85,6 +85,19 @@ async def test_a_host_keeps_a_group_with_its_people_notes_chat_and_weekly_meetin
 
     again = await host.send("breakout.keep", group=traits)
     assert again["type"] == "error" and again["code"] == "conflict", again
+
+    # Its page: for its members and the community's owners and moderators only.
+    path = f"/c/{kept_group['community'].slug}/study-groups/{found['id']}"
+    for someone, status in ((room.attendees[0], 200), (room.host, 200), (room.attendees[2], 404)):
+        async with Visitor(server.url) as visitor:
+            visitor.http.cookies.set("studyhall_session", someone.cookie)
+            page = await visitor.get(path)
+        assert page.status_code == status, (someone.name, page.status_code)
+        if status == 200:
+            assert "Read chapter 10 on traits" in page.text and "Same time next week?" in page.text
+            assert f"/events/{found['meeting']}.ics" in page.text
+    async with Visitor(server.url) as visitor:
+        assert (await visitor.get(path)).status_code == 303  # sign in first
     for c in (host, *people):
         await c.close()
 

@@ -37,11 +37,13 @@ export class BreakoutsPanel {
    * @param {HTMLElement} root the panel's section
    * @param {RoomClient} client
    * @param {() => Iterable<Person>} present the people in the room now
+   * @param {string} community the community's slug, for links to its study groups
    */
-  constructor(root, client, present) {
+  constructor(root, client, present, community) {
     this.root = root;
     this.client = client;
     this.present = present;
+    this.community = community;
     this.where = part(root, "breakout-where", HTMLElement);
     this.news = part(root, "breakout-news", HTMLElement);
     this.warning = part(root, "breakout-warning", HTMLElement);
@@ -279,7 +281,8 @@ export class BreakoutsPanel {
     this.keepGroup.replaceChildren(...groups.map((g) => h("option", { text: g.name, attrs: { value: String(g.id) } })));
     if (groups.some((g) => String(g.id) === chosen)) this.keepGroup.value = chosen;
     this.kept.replaceChildren(...kept.map((s) => h("li", {}, [
-      `Kept as the study group “${s.name}”`,
+      "Kept as the study group ",
+      h("a", { text: `“${s.name}”`, attrs: { href: `/c/${encodeURIComponent(this.community)}/study-groups/${s.id}` } }),
       ...(s.meeting ? [" · ", h("a", { text: "its weekly meeting", attrs: { href: `/events/${s.meeting}` } })] : []),
     ])));
   }

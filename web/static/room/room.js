@@ -100,7 +100,7 @@ function start() {
   const reactions = new ReactionsPanel(part(root, "room-reactions", HTMLElement), client);
   const questions = new QaPanel(part(root, "room-qa", HTMLElement), client, (member) => people.get(member)?.name);
   const polls = new PollsPanel(part(root, "room-polls", HTMLElement), client);
-  const breakouts = new BreakoutsPanel(part(root, "room-breakouts", HTMLElement), client, () => people.values());
+  const breakouts = new BreakoutsPanel(part(root, "room-breakouts", HTMLElement), client, () => people.values(), community);
   const moderation = new ModerationPanel(
     part(root, "room-moderation", HTMLElement),
     client,
