@@ -88,6 +88,10 @@ async def test_mentor_pairing_help_and_the_end_of_the_round(
         await expect(members.get_by_role("listitem")).to_have_count(2)
         groups[name] = set(await members.locator(".breakout-person > span").all_text_contents())
     assert all(len(seated & mentors) == 1 for seated in groups.values()), groups
+    mentor_seat = next(g for g, seated in groups.items() if seeded.attendees[0].name in seated)
+    await expect(panel(learners[seeded.attendees[0].name]).locator("#breakout-where")).to_have_text(
+        f"Breakout groups are planned: you will be in {mentor_seat} when they open."
+    )
 
     # Two learners who are not mentors swap groups, with a select each.
     others = sorted(set(learners) - mentors)

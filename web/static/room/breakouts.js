@@ -32,6 +32,8 @@ export class BreakoutsPanel {
   ticker = null;
   /** Whether the one-minute warning was shown for the current end. */
   warningShown = false;
+  /** What the room answered the person's last help action, when it refused. */
+  helpNotice = "";
 
   /**
    * @param {HTMLElement} root the panel's section
@@ -76,7 +78,7 @@ export class BreakoutsPanel {
       this.#askHelp();
     });
     this.helpWithdraw.addEventListener("click", () => {
-      ops.withdrawHelp(this.client).catch((e) => this.#say(this.helpStatus, describeError(e)));
+      ops.withdrawHelp(this.client).catch((e) => this.#helpNotice(describeError(e)));
     });
     this.leaveVisit.addEventListener("click", () => this.#visit(null));
     this.chooseList.addEventListener("click", (event) => this.#onChoose(event));
@@ -129,11 +131,11 @@ export class BreakoutsPanel {
     switch (event.type) {
       case "breakout.opened":
         this.warningShown = false;
-        this.helpStatus.textContent = "";
+        this.helpNotice = "";
         this.#say(this.news, mine ? `The groups are open: you are in ${mine.name}.` : "The groups are open.");
         break;
       case "breakout.seated":
-        if (mine && mineBefore && mine.id !== mineBefore.id) this.#say(this.news, `You are now in ${mine.name}.`);
+        if (mine && mine.id !== mineBefore?.id) this.#say(this.news, `You are now in ${mine.name}.`);
         break;
       case "breakout.ending":
         this.#warn();
@@ -158,7 +160,7 @@ export class BreakoutsPanel {
         if (event.request.member === this.me?.id) this.myCallId = event.request.id;
         break;
       case "help.claimed":
-        if (event.id === this.myCallId) this.#say(this.helpStatus, `${event.helper.name} is on the way.`);
+        if (event.id === this.myCallId) this.helpNotice = "";
         else if (event.helper.id === this.me?.id && isHost(this.me?.role)) this.visiting = event.group;
         break;
       default:
@@ -186,9 +188,11 @@ export class BreakoutsPanel {
     this.hostRoot.hidden = !host;
     if (host) this.host.render(round, [...this.present()], visited?.id ?? null);
     this.root.dataset.where = shown ? "group" : "main";
-    this.where.textContent = shown
-      ? `${mine ? "You are in" : "You are visiting"} ${shown.name}.`
-      : running ? "You are in the main room." : this.board.ended ? "You are in the main room." : "";
+    let where = "";
+    if (shown) where = `${mine ? "You are in" : "You are visiting"} ${shown.name}.`;
+    else if (running || this.board.ended) where = "You are in the main room.";
+    else if (!host) where = this.#draftWords(round);
+    this.where.textContent = where;
 
     this.group.hidden = shown === null;
     if (shown) this.#showGroup(shown, mine !== null);
@@ -217,8 +221,9 @@ export class BreakoutsPanel {
     const helper = bb.helperFor(this.board, this.myCallId);
     this.helpAsk.textContent = call ? "Ask again" : "Ask for help";
     this.helpWithdraw.hidden = call === null;
-    if (call) this.helpStatus.textContent = `You asked for help: number ${call.place} in line.`;
-    else if (helper) this.helpStatus.textContent = `${helper.name} is on the way.`;
+    const status = call ? `You asked for help: number ${call.place} in line.`
+      : helper ? `${helper.name} is on the way.` : this.helpNotice;
+    if (this.helpStatus.textContent?.trim() !== status) this.helpStatus.textContent = status;
   }
 
   // Once a second while groups run: the countdown, and the warning a minute before the end.
@@ -240,6 +245,19 @@ export class BreakoutsPanel {
     if (this.warningShown) return;
     this.warningShown = true;
     this.warning.textContent = "One minute left in the breakout groups.";
+  }
+
+  /**
+   * What a person sees of a draft round before it opens.
+   * @param {import("../breakout-ops.js").BreakoutRound | null} round
+   */
+  #draftWords(round) {
+    if (!round) return "";
+    const planned = bb.groupOf(round, this.me?.id);
+    if (round.mode === "self_select") return planned ? `You chose ${planned.name}.` : "Choose a group before they open.";
+    return planned
+      ? `Breakout groups are planned: you will be in ${planned.name} when they open.`
+      : "Breakout groups are planned: you will be placed when they open.";
   }
 
   /** @param {import("../breakout-ops.js").BreakoutRound | null} round */
@@ -298,6 +316,12 @@ export class BreakoutsPanel {
     region.textContent = region.textContent === text ? `${text}\u00a0` : text;
   }
 
+  /** @param {string} text an answer to what the person did about help */
+  #helpNotice(text) {
+    this.helpNotice = text;
+    this.#say(this.helpStatus, text);
+  }
+
   /** @param {number | null} group */
   #visit(group) {
     this.visiting = group;
@@ -313,7 +337,7 @@ export class BreakoutsPanel {
         this.myCallId = ack.id ?? this.myCallId;
         this.helpNote.value = "";
       },
-      (/** @type {ErrorFrame} */ error) => this.#say(this.helpStatus, describeError(error)),
+      (/** @type {ErrorFrame} */ error) => this.#helpNotice(describeError(error)),
     ).finally(() => {
       this.helpAsk.disabled = false;
     });
