@@ -88,6 +88,7 @@ async def test_a_host_visits_broadcasts_and_closes_and_notes_never_lose_an_edit(
         "Grace Host is on the way."
     )
     await expect(panel(host).locator("#breakout-where")).to_have_text("You are visiting Traits.")
+    await expect(panel(host).locator("#breakout-group-name")).to_be_focused()
     await panel(host).get_by_label("Message to the group").fill("Hello Traits")
     await panel(host).get_by_role("button", name="Send to the group").click()
     for page in (ada, bo):

@@ -143,6 +143,7 @@ async def test_mentor_pairing_help_and_the_end_of_the_round(
         f"{helper} is on the way."
     )
     await expect(panel(helper_page).locator("#breakout-group-name")).to_have_text(where[asker])
+    await expect(panel(helper_page).locator("#breakout-group-name")).to_be_focused()
     await expect(panel(asker_page).get_by_role("list", name="In this group")).to_contain_text(
         helper
     )

@@ -34,6 +34,8 @@ export class BreakoutsPanel {
   warningShown = false;
   /** What the room answered the person's last help action, when it refused. */
   helpNotice = "";
+  /** Put the focus on the group's name at the next render. */
+  focusGroup = false;
 
   /**
    * @param {HTMLElement} root the panel's section
@@ -161,7 +163,11 @@ export class BreakoutsPanel {
         break;
       case "help.claimed":
         if (event.id === this.myCallId) this.helpNotice = "";
-        else if (event.helper.id === this.me?.id && isHost(this.me?.role)) this.visiting = event.group;
+        if (event.helper.id === this.me?.id) {
+          // The "On my way" button that had the focus is gone: the group one goes to has it.
+          if (isHost(this.me?.role)) this.visiting = event.group;
+          this.focusGroup = true;
+        }
         break;
       default:
         break;
@@ -201,6 +207,8 @@ export class BreakoutsPanel {
     this.#showChoices(round);
     this.#showCalls();
     this.#showKeep();
+    if (this.focusGroup && !this.group.hidden) this.groupName.focus();
+    this.focusGroup = false;
   }
 
   /**
