@@ -136,6 +136,9 @@ async def test_mentor_pairing_help_and_the_end_of_the_round(
 
     # Hosts and mentors see the call; the other group's mentor is on the way.
     for page in (host, helper_page):
+        await expect(panel(page).locator("#breakout-news")).to_have_text(
+            f"{asker} asks for help in {where[asker]}."
+        )
         calls = panel(page).get_by_role("list", name="Calls for help")
         await expect(calls).to_contain_text(f"{asker}, in {where[asker]}: The borrow checker")
     await panel(helper_page).get_by_role("button", name=f"On my way to {asker}").click()

@@ -158,9 +158,14 @@ export class BreakoutsPanel {
       case "breakout.broadcast":
         if (mine || this.visiting !== null) this.#say(this.news, `From ${event.author.name}: ${event.body}`);
         break;
-      case "help.asked":
-        if (event.request.member === this.me?.id) this.myCallId = event.request.id;
+      case "help.asked": {
+        const call = event.request;
+        if (call.member === this.me?.id) this.myCallId = call.id;
+        else if (!before.help.some((r) => r.id === call.id)) {
+          this.#say(this.news, `${call.name} asks for help in ${bb.groupById(this.board.round, call.group)?.name ?? "a group"}.`);
+        }
         break;
+      }
       case "help.claimed":
         if (event.id === this.myCallId) this.helpNotice = "";
         if (event.helper.id === this.me?.id) {
