@@ -40,6 +40,41 @@ describe("mergeLines", () => {
   });
 });
 
+test("edits of parts apart, made at random, always merge into both", () => {
+  let seed = 7;
+  const random = (n) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  for (let round = 0; round < 300; round++) {
+    const base = Array.from({ length: 4 + random(20) }, (_, i) => `line ${i}\n`);
+    // Two stretches with at least one untouched line between them.
+    const cut = 1 + random(base.length - 2);
+    const edit = (from, to, who) => {
+      const start = from + random(Math.max(1, to - from));
+      const end = start + random(Math.min(3, to - start) + 1);
+      const added = Array.from({ length: random(3) }, (_, i) => `${who} ${round}.${i}\n`);
+      return [start, end, added];
+    };
+    const [s1, e1, a1] = edit(0, cut - 1, "ours");
+    const [s2, e2, a2] = edit(cut + 1, base.length, "theirs");
+    const apply = (lines, hunks) => {
+      const out = [];
+      let at = 0;
+      for (const [start, end, added] of hunks) {
+        out.push(...lines.slice(at, start), ...added);
+        at = end;
+      }
+      return [...out, ...lines.slice(at)].join("");
+    };
+    const ours = apply(base, [[s1, e1, a1]]);
+    const theirs = apply(base, [[s2, e2, a2]]);
+    const both = apply(base, [[s1, e1, a1], [s2, e2, a2]]);
+    assert.equal(mergeLines(base.join(""), ours, theirs), both, `round ${round}`);
+    assert.equal(mergeLines(base.join(""), theirs, ours), both, `round ${round}`);
+  }
+});
+
 describe("the box", () => {
   test("a save on the current version, then typing on while it flies", () => {
     let box = notesBox({ version: 4, text: BASE });
