@@ -117,6 +117,9 @@ export class HostControls {
     const checked = bb.checkPlan({ mode, minutes, membersMayKeep, groups: this.rows });
     if (!checked.ok) {
       this.error.textContent = checked.message;
+      const id = checked.field === "groups" ? "breakout-count" : `breakout-${checked.field}`;
+      const field = this.form.querySelector(`#${id}`);
+      if (field instanceof HTMLElement) field.focus();
       return;
     }
     this.#act(ops.plan(this.client, checked.plan));
