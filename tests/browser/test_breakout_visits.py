@@ -115,8 +115,17 @@ async def test_a_host_visits_broadcasts_and_closes_and_notes_never_lose_an_edit(
     for page in (ada, bo, host):
         await expect(notes(page)).to_have_value("Plan: generics\n")
 
-    # The host closes the groups early; everyone is back, and Ada keeps her group.
+    # Bo's connection drops again while he types; meanwhile the host closes the groups early.
+    # Everyone is back, and what Bo typed is set aside for him to copy, not lost.
+    await bo_context.set_offline(True)
+    assert await drop_sockets(bo) == 1
+    await write_notes(bo, "Plan: generics\nAsk about dyn\n")
     await panel(host).get_by_role("button", name="Close all groups now").click()
+    await bo_context.set_offline(False)
+    leftover = panel(bo).get_by_role("textbox", name="Your unsaved notes")
+    await expect(leftover).to_have_value("Plan: generics\nAsk about dyn\n")
+    await panel(bo).get_by_role("button", name="Done with them").click()
+    await expect(leftover).to_be_hidden()
     for page in (ada, bo):
         await expect(panel(page)).to_have_attribute("data-where", "main")
         await expect(panel(page).locator("#breakout-news")).to_have_text(

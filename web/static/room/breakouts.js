@@ -73,7 +73,7 @@ export class BreakoutsPanel {
     this.keepGroup = part(root, "breakout-keep-group", HTMLSelectElement);
     this.keepError = part(root, "breakout-keep-error", HTMLElement);
     this.kept = part(root, "breakout-kept", HTMLElement);
-    this.work = new GroupWork(this.group, client);
+    this.work = new GroupWork(root, client);
 
     part(root, "breakout-help-form", HTMLFormElement).addEventListener("submit", (event) => {
       event.preventDefault();

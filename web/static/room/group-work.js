@@ -29,7 +29,7 @@ export class GroupWork {
   shown = new Set();
 
   /**
-   * @param {HTMLElement} root the group's section
+   * @param {HTMLElement} root the breakouts panel
    * @param {RoomClient} client
    */
   constructor(root, client) {
@@ -42,6 +42,11 @@ export class GroupWork {
     this.state = part(root, "breakout-notes-state", HTMLElement);
     this.conflict = part(root, "breakout-notes-conflict", HTMLElement);
     this.theirs = part(root, "breakout-notes-theirs", HTMLTextAreaElement);
+    this.leftover = part(root, "breakout-leftover", HTMLElement);
+    this.leftoverText = part(root, "breakout-leftover-text", HTMLTextAreaElement);
+    part(root, "breakout-leftover-done", HTMLButtonElement).addEventListener("click", () => {
+      this.leftover.hidden = true;
+    });
     this.chatForm.addEventListener("submit", (event) => {
       event.preventDefault();
       this.#send();
@@ -67,6 +72,7 @@ export class GroupWork {
    */
   show(group, visiting, work = null) {
     const changed = group !== this.group;
+    if (changed) this.#keepLeftover();
     this.group = group;
     this.visiting = visiting;
     if (work) {
@@ -106,6 +112,7 @@ export class GroupWork {
   }
 
   clear() {
+    this.#keepLeftover();
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     this.group = null;
@@ -118,6 +125,16 @@ export class GroupWork {
   applyEvent(event) {
     if (event.type === "group.message" && event.group === this.group) this.#add(event.message);
     else if (event.type === "group.notes" && event.group === this.group) this.#heard(event);
+  }
+
+  // Leaving a group (moved, or the round closed) with typing not known to be saved (a save
+  // still in flight is refused once the person is out of the group): the box is about to
+  // start over, so the text is set aside where the person can copy it.
+  #keepLeftover() {
+    const text = this.notes.value;
+    if (this.group === null || text === this.box.baseText || !text.trim()) return;
+    this.leftoverText.value = text;
+    this.leftover.hidden = false;
   }
 
   // ---- Chat --------------------------------------------------------------------------------
