@@ -1,5 +1,6 @@
 """Breakout groups in Chromium, the host's side and the group's work: a self-select round,
-a broadcast, a host answering a call by visiting the group, two people changing the same
+a broadcast, a host answering a call by visiting the group, a person moved to another group
+and back while the groups run, two people changing the same
 line of the notes (the later one sees the conflict and keeps their text), the host closing
 the groups early, and a member keeping their group as a study group with a weekly meeting.
 """
@@ -93,6 +94,14 @@ async def test_a_host_visits_broadcasts_and_closes_and_notes_never_lose_an_edit(
     await panel(host).get_by_role("button", name="Send to the group").click()
     for page in (ada, bo):
         await expect(panel(page).locator("#breakout-chat")).to_contain_text("Hello Traits")
+
+    # The host moves Bo to Macros while the groups run, and back: each time he is told, and
+    # back in Traits he finds its chat again.
+    for group in ("Macros", "Traits"):
+        await panel(host).get_by_label("Group for Learner 1").select_option(label=group)
+        await expect(panel(bo).locator("#breakout-where")).to_have_text(f"You are in {group}.")
+        await expect(panel(bo).locator("#breakout-news")).to_have_text(f"You are now in {group}.")
+    await expect(panel(bo).locator("#breakout-chat")).to_contain_text("Hello Traits")
 
     # The notes: Ada writes a plan; both change its line, Bo while his connection is down.
     await write_notes(ada, "Plan: traits\n")
