@@ -1,8 +1,9 @@
 """Breakout groups in Chromium, the host's side and the group's work: a self-select round,
 a broadcast, a host answering a call by visiting the group, a person moved to another group
-and back while the groups run, two people changing the same
-line of the notes (the later one sees the conflict and keeps their text), the host closing
-the groups early, and a member keeping their group as a study group with a weekly meeting.
+and back while the groups run, two people changing the same line of the notes (the later
+one sees the conflict and keeps their text), typing set aside when the groups close before
+it was saved, the host closing the groups early, and a member keeping their group as a study
+group with a weekly meeting and its own page.
 """
 
 from __future__ import annotations
