@@ -17,6 +17,7 @@ from starlette.routing import Route
 from server.http.context import current_person, studyhall
 from server.http.errors import not_found
 from server.store import communities, study_groups
+from server.store.events import MAX_ID
 
 
 async def study_group_page(request: Request) -> Response:
@@ -25,7 +26,10 @@ async def study_group_page(request: Request) -> Response:
     if person is None:
         path = quote(request.url.path, safe="/")
         return RedirectResponse(f"/sign-in?next={path}", status_code=303)
-    found = await sh.store.read(study_groups.page, request.path_params["study_group_id"])
+    study_group_id: int = request.path_params["study_group_id"]
+    if not 0 < study_group_id <= MAX_ID:  # beyond what the id columns hold: none such
+        raise not_found("That study group")
+    found = await sh.store.read(study_groups.page, study_group_id)
     if found is None or found["community"].slug != request.path_params["slug"]:
         raise not_found("That study group")
     role = await sh.store.read(communities.role_of, found["community"].id, person.id)

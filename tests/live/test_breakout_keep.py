@@ -98,6 +98,8 @@ async def test_a_host_keeps_a_group_with_its_people_notes_chat_and_weekly_meetin
             assert f"/events/{found['meeting']}.ics" in page.text
     async with Visitor(server.url) as visitor:
         assert (await visitor.get(path)).status_code == 303  # sign in first
+        visitor.http.cookies.set("studyhall_session", room.host.cookie)
+        assert (await visitor.get(path.rsplit("/", 1)[0] + "/" + "9" * 30)).status_code == 404
     for c in (host, *people):
         await c.close()
 
