@@ -41,6 +41,7 @@ async def plan(live: LiveWorker, session: Session, cmd: b.BreakoutPlan) -> str |
         shape,
         cmd.minutes,
         random.Random(_rng.random()),
+        members_may_keep=cmd.members_may_keep,
     )
     return ack(cmd.ref, seq=await publish(live, logged), round=logged.event["round"]["id"])
 

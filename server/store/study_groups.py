@@ -32,7 +32,7 @@ from server.store.breakout_tables import (
     StudyGroupMember,
 )
 from server.store.rooms import Logged, Speaker
-from server.store.tables import Community, Event, Person
+from server.store.tables import Community, Event, Person, utcnow
 
 MAX_NAME = 80
 MAX_MEETINGS = 52
@@ -93,6 +93,9 @@ async def keep(
     title = " ".join((name or group.name).split())
     if not 1 <= len(title) <= MAX_NAME:
         raise CommandError("invalid", f"name: 1 to {MAX_NAME} characters", field="name")
+    if meeting is not None and meeting.starts <= utcnow():
+        # Registration for an event that has ended is refused: say so by field here.
+        raise CommandError("invalid", "first: the first meeting is still to come", field="first")
     room_event = await session.get(Event, room_id)
     assert room_event is not None
     kept = StudyGroup(

@@ -112,6 +112,14 @@
  * @property {boolean} [waiting] On the answer to `join`: held in the waiting room.
  * @property {import("./moderation-ops.js").Report[]} [reports] `mod.reports`: oldest first.
  * @property {string[]} [blocked] `block`, `unblock`: the member ids you block here.
+ * @property {number} [round] `breakout.plan`: the round's id.
+ * @property {import("./breakout-ops.js").StudyGroup} [study_group] `breakout.keep`.
+ * @property {number} [version] `group.notes`: the notes' version now.
+ * @property {boolean} [merged] `group.notes`: someone else's edit was merged in.
+ * @property {string} [text] `group.notes`: the notes as they now stand.
+ * @property {number} [group] `group.history`.
+ * @property {import("./breakout-ops.js").GroupMessage[]} [chat] `group.history`: oldest first.
+ * @property {import("./breakout-ops.js").GroupNotes} [notes] `group.history`.
  */
 
 /**
@@ -132,6 +140,7 @@
  * @property {string} message
  * @property {string | null} [field]
  * @property {number | null} [retry_after] Seconds, for `rate_limited`, `slow_mode` and `muted`.
+ * @property {import("./breakout-ops.js").GroupNotes} [current] `group.notes` refused: the notes now.
  */
 
 /**
@@ -150,6 +159,9 @@
  * @property {Poll[]} [polls] Oldest first; drafts for the stage only.
  * @property {string[]} [blocked] Member ids of the people you block.
  * @property {import("./moderation-ops.js").Waiting[]} [waiting] Who waits at the door (staff).
+ * @property {import("./breakout-ops.js").BreakoutRound | null} [breakout] The round planned or running.
+ * @property {import("./breakout-ops.js").HelpRequest[]} [help] Calls for help one may see.
+ * @property {import("./breakout-ops.js").GroupWork | null} [group] One's own running group's work.
  */
 
 /**
@@ -194,7 +206,7 @@
  *   PresenceEvent | HandRaisedEvent | HandLoweredEvent | HandCalledEvent | QuestionEvent |
  *   QuestionAuthorEvent | QuestionVotedEvent | QuestionRemovedEvent | QaConfiguredEvent |
  *   PollEvent | PollClosedEvent | PollRevealedEvent | PollResultsEvent |
- *   import("./moderation-ops.js").ModerationEvent} RoomEvent
+ *   import("./moderation-ops.js").ModerationEvent | import("./breakout-ops.js").BreakoutEvent} RoomEvent
  */
 
 /**
@@ -267,7 +279,8 @@
  *   HandNextCommand | ReactCommand | SlowModeCommand | QaAskCommand | QaEditCommand |
  *   QaQuestionCommand | QaMergeCommand | QaAnsweredCommand | QaConfigureCommand |
  *   PollCreateCommand | PollStepCommand | PollAnswerCommand |
- *   import("./moderation-ops.js").ModerationCommand} Command
+ *   import("./moderation-ops.js").ModerationCommand |
+ *   import("./breakout-ops.js").BreakoutCommand} Command
  */
 
 /**
@@ -353,6 +366,10 @@ const SAFE_TO_REPEAT = new Set([
   "unblock",
   "mod.reports",
   "mod.deleted",
+  // Breakouts: a group message has its client_id; asking for help again keeps one's place.
+  "group.send",
+  "group.history",
+  "help.ask",
 ]);
 
 // Answers to `join` after which trying again later may work; any other refusal is final.

@@ -20,6 +20,7 @@ from server.http.context import current_person, require_person, studyhall
 from server.http.errors import UserError, not_found
 from server.http.forms import Input, parse_or_errors, read_input, unix_newlines
 from server.store import communities, study_groups
+from server.store.events import MAX_ID
 from server.store.tables import Person
 
 from .pages import find
@@ -38,7 +39,9 @@ async def _found(request: Request, person: Person) -> tuple[dict[str, Any], bool
     """The group's page data and whether this person sees all of it; 404 if nothing."""
     sh = studyhall(request)
     community = await find(request)
-    group_id = request.path_params["group_id"]
+    group_id: int = request.path_params["group_id"]
+    if not 0 < group_id <= MAX_ID:  # beyond what the id columns hold: none such
+        raise not_found("That study group")
     page = await sh.store.read(study_groups.page, group_id)
     if page is None or page["group"].community_id != community.id:
         raise not_found("That study group")

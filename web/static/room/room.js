@@ -2,6 +2,7 @@
 // it reports to the panels. Only wiring lives here.
 
 import { RoomClient } from "../protocol.js";
+import { BreakoutsPanel } from "./breakouts.js";
 import { ChatPanel } from "./chat.js";
 import { Door, closedNotice } from "./door.js";
 import { part } from "./dom.js";
@@ -99,6 +100,7 @@ function start() {
   const reactions = new ReactionsPanel(part(root, "room-reactions", HTMLElement), client);
   const questions = new QaPanel(part(root, "room-qa", HTMLElement), client, (member) => people.get(member)?.name);
   const polls = new PollsPanel(part(root, "room-polls", HTMLElement), client);
+  const breakouts = new BreakoutsPanel(part(root, "room-breakouts", HTMLElement), client, () => people.values(), community);
   const moderation = new ModerationPanel(
     part(root, "room-moderation", HTMLElement),
     client,
@@ -144,6 +146,7 @@ function start() {
     hands.show(snapshot.hands, me);
     questions.showSnapshot(snapshot);
     polls.showSnapshot(snapshot);
+    breakouts.showSnapshot(snapshot);
     moderation.showSnapshot(snapshot);
     muted.show(mutedUntil(mutes, me.id, Date.now()));
   };
@@ -159,12 +162,14 @@ function start() {
           hands.setMe(me);
           questions.setMe(me);
           polls.setMe(me);
+          breakouts.setMe(me);
           moderation.setMe(me);
         } else {
           hands.render(); // names of people in the queue may have arrived
           questions.refresh(); // and of people who asked
         }
         peoplePanel.render(people, me);
+        breakouts.refresh();
         break;
       }
       case "hand.raised":
@@ -198,6 +203,7 @@ function start() {
       default:
         if (event.type.startsWith("question.") || event.type.startsWith("qa.")) questions.applyEvent(event);
         else if (event.type.startsWith("poll.")) polls.applyEvent(event);
+        else if (/^(breakout|help|group)\./.test(event.type)) breakouts.applyEvent(event);
         else chat.applyEvent(event);
         break;
     }
