@@ -6,7 +6,7 @@ import { h, keepFocus, part } from "./dom.js";
 import { describeError } from "./errors.js";
 import { isHost, isStaff } from "./people.js";
 import * as qa from "./qa-board.js";
-import { reportButton } from "./report-dialog.js";
+import { questionContent } from "./qa-item.js";
 
 /** @typedef {import("../protocol.js").RoomClient} RoomClient */
 /** @typedef {import("../protocol.js").Person} Person */
@@ -15,23 +15,8 @@ import { reportButton } from "./report-dialog.js";
 /** @typedef {import("../protocol.js").Question} Question */
 /** @typedef {import("../protocol.js").ErrorFrame} ErrorFrame */
 /** @typedef {import("./qa-board.js").QuestionAction} QuestionAction */
-/** @typedef {{action: "edit" | "write" | "merge", id: number}} Open An inline form. */
+/** @typedef {import("./qa-item.js").Open} Open */
 
-/** @type {Record<QuestionAction, string>} */
-const BUTTON_TEXT = {
-  vote: "Vote",
-  edit: "Edit",
-  withdraw: "Withdraw",
-  approve: "Approve",
-  hide: "Hide",
-  merge: "Merge…",
-  restore: "Restore",
-  answering: "Answer now",
-  answered: "Mark answered",
-  write: "Type an answer",
-  reopen: "Reopen",
-  dismiss: "Dismiss",
-};
 /** @type {Partial<Record<QuestionAction, import("../protocol.js").QaQuestionCommand["op"]>>} */
 const ONE_STEP = {
   withdraw: "qa.withdraw",
@@ -42,22 +27,6 @@ const ONE_STEP = {
   reopen: "qa.reopen",
   dismiss: "qa.dismiss",
 };
-const STATE_TEXT = { pending: "Waiting for approval", answering: "Answering now", answered: "Answered" };
-
-/**
- * @param {string} text
- * @param {number} [length]
- */
-function excerpt(text, length = 60) {
-  const line = text.replace(/\s+/g, " ").trim();
-  return line.length > length ? `${line.slice(0, length - 1)}…` : line;
-}
-
-/** @param {number} n */
-function votes(n) {
-  return n === 1 ? "1 vote" : `${n} votes`;
-}
-
 export class QaPanel {
   /** @type {Person | null} */
   me = null;
@@ -241,6 +210,11 @@ export class QaPanel {
     if (!same) list.replaceChildren(...lis);
   }
 
+  /** @returns {import("./qa-item.js").QuestionView} */
+  #view() {
+    return { board: this.board, role: this.me?.role, open: this.open, drafts: this.drafts, nameOf: this.nameOf };
+  }
+
   /** @param {Question} question */
   #item(question) {
     const board = this.board;
@@ -254,111 +228,9 @@ export class QaPanel {
     });
     li.classList.toggle("mine", board.mine.has(question.id));
     li.dataset.id = String(question.id);
-    li.append(...this.#content(question));
+    li.append(...questionContent(question, this.#view()));
     this.items.set(question.id, { question, sig, li });
     return li;
-  }
-
-  /** @param {Question} question */
-  #content(question) {
-    const bodyId = `question-body-${question.id}`;
-    const body = h("p", { className: "question-body", text: question.body, attrs: { id: bodyId } });
-    const meta = h("p", { className: "question-meta meta" }, [this.#author(question)]);
-    if (question.edited) meta.append(" · edited");
-    const state = STATE_TEXT[/** @type {keyof typeof STATE_TEXT} */ (question.state)];
-    if (state) meta.append(" · ", h("span", { className: "question-state", text: state }));
-
-    const count = h("div", { className: "question-votes" }, [
-      h("span", { className: "vote-count", text: votes(question.votes) }),
-    ]);
-    const main = h("div", { className: "question-main" }, [body, meta]);
-    if (question.answer) {
-      main.append(h("p", { className: "question-answer" }, [h("strong", { text: "Answer: " }), question.answer]));
-    }
-    const available = qa.actions(this.board, question, this.me?.role);
-    const row = h("div", { className: "question-actions" });
-    for (const action of available) row.append(this.#button(action, question, bodyId));
-    if (!this.board.mine.has(question.id)) {
-      const whose = question.author && question.author_name ? `the question from ${question.author_name}` : "this question";
-      row.append(reportButton("question", question.id, `Report ${whose}`, excerpt(question.body)));
-    }
-    if (row.childElementCount) main.append(row);
-    if (this.open?.id === question.id) main.append(this.#inlineForm(this.open, question));
-    return [count, main];
-  }
-
-  /** @param {Question} question */
-  #author(question) {
-    if (this.board.mine.has(question.id)) return question.anonymous ? "You, anonymously" : "You";
-    if (!question.author) return "Anonymous";
-    const name = question.author_name ?? this.nameOf(question.author) ?? "Someone who left";
-    return question.anonymous ? `${name} (anonymous to others)` : name;
-  }
-
-  /**
-   * @param {QuestionAction} action
-   * @param {Question} question
-   * @param {string} bodyId
-   */
-  #button(action, question, bodyId) {
-    const quiet = action !== "vote" && action !== "answering" && action !== "approve";
-    const button = h("button", {
-      className: `${quiet ? "secondary " : ""}small ${action}`,
-      text: BUTTON_TEXT[action],
-      attrs: { type: "button", "aria-describedby": bodyId },
-    });
-    if (action === "vote") {
-      const voted = this.board.voted.has(question.id);
-      button.setAttribute("aria-pressed", String(voted));
-      button.setAttribute("aria-label", `Vote for: ${excerpt(question.body)}`);
-      button.removeAttribute("aria-describedby");
-      button.textContent = voted ? "▲ Voted" : "▲ Vote";
-    }
-    if (action === "write" && question.answer) button.textContent = "Edit the answer";
-    button.dataset.action = action;
-    button.dataset.id = String(question.id);
-    button.dataset.key = `${action}:${question.id}`;
-    return button;
-  }
-
-  /**
-   * @param {Open} open
-   * @param {Question} question
-   */
-  #inlineForm(open, question) {
-    const key = `${open.action}:${question.id}`;
-    const fieldId = `qa-field-${question.id}`;
-    const form = h("form", { className: "inline-form" });
-    form.dataset.action = open.action;
-    form.dataset.id = String(question.id);
-    /** @type {HTMLTextAreaElement | HTMLSelectElement} */
-    let field;
-    let submit = "Save";
-    if (open.action === "merge") {
-      field = h("select", { attrs: { id: fieldId } });
-      for (const target of qa.mergeTargets(this.board, question.id)) {
-        field.append(h("option", { text: `${excerpt(target.body)} (${votes(target.votes)})`, attrs: { value: String(target.id) } }));
-      }
-      form.append(h("label", { text: "Merge into", attrs: { for: fieldId } }), field);
-      submit = "Merge";
-    } else {
-      const answer = open.action === "write";
-      field = h("textarea", { attrs: { id: fieldId, rows: "2", maxlength: answer ? "2000" : "1000" } });
-      if (!answer) field.required = true;
-      const label = answer ? "Typed answer" : "Edit your question";
-      form.append(h("label", { text: label, attrs: { for: fieldId } }), field);
-      submit = answer ? (question.state === "answered" ? "Save the answer" : "Mark answered") : "Save";
-    }
-    const fallback = open.action === "edit" ? question.body : open.action === "write" ? (question.answer ?? "") : "";
-    field.value = this.drafts.get(key) ?? fallback;
-    field.dataset.key = `field:${key}`;
-    form.append(
-      h("div", { className: "inline-buttons" }, [
-        h("button", { className: "small", text: submit, attrs: { type: "submit" } }),
-        h("button", { className: "secondary small", text: "Cancel", attrs: { type: "button", "data-cancel": "" } }),
-      ]),
-    );
-    return form;
   }
 
   // ---- From the person ---------------------------------------------------------------------
