@@ -1,12 +1,10 @@
-// The chat panel: renders messages and sends what the person writes through the RoomClient.
-// Every piece of user text goes into the page as text; links are <a> elements built from
-// the pieces links.js finds.
+// The chat panel: lists messages (chat-message.js draws each) and sends what the person
+// writes through the RoomClient.
 
+import { EDIT_WINDOW_MS, excerpt, fillMessage, replyQuote } from "./chat-message.js";
 import { h, part } from "./dom.js";
 import { describeError, duration } from "./errors.js";
-import { splitLinks } from "./links.js";
-import { isStaff, roleLabel } from "./people.js";
-import { reportButton } from "./report-dialog.js";
+import { isStaff } from "./people.js";
 
 /** @typedef {import("../protocol.js").RoomClient} RoomClient */
 /** @typedef {import("../protocol.js").ChatMessage} ChatMessage */
@@ -17,46 +15,10 @@ import { reportButton } from "./report-dialog.js";
 /** @typedef {import("../moderation-ops.js").ChatRestoredEvent} ChatRestoredEvent */
 /** @typedef {{kind: "new"} | {kind: "reply", id: number} | {kind: "edit", id: number}} Mode */
 
-const EDIT_WINDOW_MS = 5 * 60 * 1000;
 const HISTORY_PAGE = 50;
 // Past this many messages the oldest leave the page; "Load earlier messages" brings them back.
 const MAX_RENDERED = 500;
 const NEAR_BOTTOM_PX = 80;
-
-/**
- * Append message text to `parent`: text nodes, and links for http(s) URLs only.
- * @param {HTMLElement} parent
- * @param {string} text
- */
-export function appendText(parent, text) {
-  for (const piece of splitLinks(text)) {
-    if (piece.href) {
-      parent.append(
-        h("a", {
-          text: piece.text,
-          attrs: { href: piece.href, rel: "nofollow noopener noreferrer", target: "_blank" },
-        }),
-      );
-    } else {
-      parent.append(piece.text);
-    }
-  }
-}
-
-/**
- * @param {string} text
- * @param {number} [length]
- */
-function excerpt(text, length = 80) {
-  const line = text.replace(/\s+/g, " ").trim();
-  return line.length > length ? `${line.slice(0, length - 1)}…` : line;
-}
-
-/** @param {string} iso */
-function clock(iso) {
-  const when = new Date(iso);
-  return Number.isNaN(when.getTime()) ? "" : when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-}
 
 export class ChatPanel {
   /** @type {Person | null} */
@@ -135,7 +97,7 @@ export class ChatPanel {
   setMe(me) {
     this.me = me;
     this.#setSlowMode(this.slowMode);
-    for (const [id, li] of this.items) this.#fill(li, /** @type {ChatMessage} */ (this.messages.get(id)));
+    for (const [id, li] of this.items) fillMessage(li, /** @type {ChatMessage} */ (this.messages.get(id)), this);
   }
 
   /**
@@ -163,7 +125,7 @@ export class ChatPanel {
         if (!message || !li) break;
         message.body = event.body;
         message.edited_at = event.edited_at;
-        this.#fill(li, message);
+        fillMessage(li, message, this);
         break;
       }
       case "chat.deleted":
@@ -198,7 +160,7 @@ export class ChatPanel {
     li.hidden = this.blocked.has(message.author.id);
     this.messages.set(message.id, message);
     this.items.set(message.id, li);
-    this.#fill(li, message);
+    fillMessage(li, message, this);
     if (where === "end") this.list.append(li);
     else this.list.insertBefore(li, before);
     const pending = this.pendingById.get(message.id);
@@ -207,79 +169,6 @@ export class ChatPanel {
       this.pendingById.delete(message.id);
     }
     this.#scheduleEditExpiry(message);
-  }
-
-  /**
-   * (Re)draw one message's content.
-   * @param {HTMLLIElement} li
-   * @param {ChatMessage} message
-   */
-  #fill(li, message) {
-    const mine = this.me !== null && message.author.id === this.me.id;
-    li.classList.toggle("own", mine);
-    li.classList.toggle("private", message.to_hosts);
-
-    const head = h("p", { className: "message-head" }, [h("span", { className: "author", text: message.author.name })]);
-    const label = roleLabel(message.author.role);
-    if (label) head.append(" ", h("span", { className: `badge role-${message.author.role}`, text: label }));
-    head.append(" ", h("time", { className: "meta", text: clock(message.at), attrs: { datetime: message.at } }));
-    if (message.edited_at) head.append(" ", h("span", { className: "meta", text: "(edited)" }));
-    if (message.to_hosts) head.append(" ", h("span", { className: "badge private", text: "Private to hosts" }));
-
-    const parts = [head];
-    if (message.reply_to != null) parts.push(this.#quote(message.reply_to));
-    const body = h("p", { className: "message-body" });
-    appendText(body, message.body);
-    parts.push(body);
-
-    const actions = h("p", { className: "message-actions" }, [
-      this.#action("reply", "Reply", `Reply to ${message.author.name}`),
-    ]);
-    if (mine && this.#editable(message)) actions.append(" ", this.#action("edit", "Edit", "Edit your message"));
-    if (mine || isStaff(this.me?.role)) {
-      const whose = mine ? "your message" : `the message from ${message.author.name}`;
-      actions.append(" ", this.#action("delete", "Delete", `Delete ${whose}`));
-    }
-    if (!mine) {
-      const subject = `${message.author.name}: ${excerpt(message.body)}`;
-      actions.append(" ", reportButton("message", message.id, `Report the message from ${message.author.name}`, subject));
-    }
-    parts.push(actions);
-    li.replaceChildren(...parts);
-  }
-
-  /**
-   * @param {string} action
-   * @param {string} text
-   * @param {string} label
-   */
-  #action(action, text, label) {
-    const button = h("button", { className: "link", text, attrs: { type: "button", "aria-label": label } });
-    button.dataset.action = action;
-    return button;
-  }
-
-  /** @param {number} id */
-  #quote(id) {
-    const target = this.messages.get(id);
-    const quote = h("p", { className: "reply-quote" });
-    quote.dataset.replyTo = String(id);
-    if (target) {
-      quote.append(
-        h("a", {
-          text: `Replying to ${target.author.name}: ${excerpt(target.body)}`,
-          attrs: { href: `#msg-${id}` },
-        }),
-      );
-    } else {
-      quote.textContent = "Replying to an earlier message";
-    }
-    return quote;
-  }
-
-  /** @param {ChatMessage} message */
-  #editable(message) {
-    return Date.now() - Date.parse(message.at) < EDIT_WINDOW_MS;
   }
 
   // Own messages lose their Edit button when the window closes (the server enforces it too).
@@ -293,7 +182,7 @@ export class ChatPanel {
       setTimeout(() => {
         this.editTimers.delete(message.id);
         const li = this.items.get(message.id);
-        if (li) this.#fill(li, message);
+        if (li) fillMessage(li, message, this);
       }, left + 50),
     );
   }
@@ -459,7 +348,7 @@ export class ChatPanel {
         for (const message of messages) this.#add(message, "start", first);
         for (const li of this.items.values()) {
           const quote = li.querySelector(".reply-quote");
-          if (quote instanceof HTMLElement) quote.replaceWith(this.#quote(Number(quote.dataset.replyTo)));
+          if (quote instanceof HTMLElement) quote.replaceWith(replyQuote(Number(quote.dataset.replyTo), this));
         }
         this.scroller.scrollTop += this.scroller.scrollHeight - before;
         this.more = Boolean(ack.more);

@@ -2,6 +2,7 @@
 // and answer, the buttons for what this person may do, and an inline form (edit, typed
 // answer, merge). qa.js decides when to draw; this module only builds the elements.
 
+import { excerpt } from "./chat-message.js";
 import { h } from "./dom.js";
 import * as qa from "./qa-board.js";
 import { reportButton } from "./report-dialog.js";
@@ -38,15 +39,6 @@ const BUTTON_TEXT = {
 };
 const STATE_TEXT = { pending: "Waiting for approval", answering: "Answering now", answered: "Answered" };
 
-/**
- * @param {string} text
- * @param {number} [length]
- */
-export function excerpt(text, length = 60) {
-  const line = text.replace(/\s+/g, " ").trim();
-  return line.length > length ? `${line.slice(0, length - 1)}…` : line;
-}
-
 /** @param {number} n */
 function votes(n) {
   return n === 1 ? "1 vote" : `${n} votes`;
@@ -78,7 +70,7 @@ export function questionContent(question, view) {
   for (const action of available) row.append(actionButton(action, question, bodyId, view));
   if (!view.board.mine.has(question.id)) {
     const whose = question.author && question.author_name ? `the question from ${question.author_name}` : "this question";
-    row.append(reportButton("question", question.id, `Report ${whose}`, excerpt(question.body)));
+    row.append(reportButton("question", question.id, `Report ${whose}`, excerpt(question.body, 60)));
   }
   if (row.childElementCount) main.append(row);
   if (view.open?.id === question.id) main.append(inlineForm(view.open, question, view));
@@ -112,7 +104,7 @@ function actionButton(action, question, bodyId, view) {
   if (action === "vote") {
     const voted = view.board.voted.has(question.id);
     button.setAttribute("aria-pressed", String(voted));
-    button.setAttribute("aria-label", `Vote for: ${excerpt(question.body)}`);
+    button.setAttribute("aria-label", `Vote for: ${excerpt(question.body, 60)}`);
     button.removeAttribute("aria-describedby");
     button.textContent = voted ? "▲ Voted" : "▲ Vote";
   }
@@ -140,7 +132,7 @@ function inlineForm(open, question, view) {
   if (open.action === "merge") {
     field = h("select", { attrs: { id: fieldId } });
     for (const target of qa.mergeTargets(view.board, question.id)) {
-      field.append(h("option", { text: `${excerpt(target.body)} (${votes(target.votes)})`, attrs: { value: String(target.id) } }));
+      field.append(h("option", { text: `${excerpt(target.body, 60)} (${votes(target.votes)})`, attrs: { value: String(target.id) } }));
     }
     form.append(h("label", { text: "Merge into", attrs: { for: fieldId } }), field);
     submit = "Merge";
