@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from server.bus import BusUnavailable
 from server.live import breakouts as breakout_groups
+from server.live import group_calls as group_video
 from server.live import moderation as moderating
 from server.live import qa_polls
 from server.live.acting import hub_of, publish, speaker
@@ -246,6 +247,7 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.PollAnswer: qa_polls.poll_answer,
     **moderating.HANDLERS,
     **breakout_groups.HANDLERS,
+    **group_video.HANDLERS,
 }
 assert set(HANDLERS) == set(c.MODELS.values()), "every command has a handler"
 

@@ -91,8 +91,16 @@ class RoomHub:
                 self.offer(Wired(int(event["seq"]), str(message["a"]), event))
             elif "r" in message:
                 self.reactions_heard.merge(message["r"])
+            elif "d" in message:
+                self.deliver_direct(str(message["d"]), str(message["f"]))
         except (ValueError, KeyError, TypeError):
             log.warning("dropped a malformed bus message on %s", self.channel)
+
+    def deliver_direct(self, member: str, frame: str) -> None:
+        """A frame for one member's sockets only, outside the room's log (call signals)."""
+        for session in list(self.sessions):
+            if session.member_id == member:
+                session.push(frame)
 
     def on_reconnect(self) -> None:
         self.needs_catch_up = True
@@ -251,6 +259,11 @@ class RoomHub:
             if self.local[m] <= 0:
                 self.local.pop(m, None)
                 self.info.pop(m, None)
+
+
+def direct_payload(member: str, frame: str) -> bytes:
+    """A bus message for `deliver_direct` on every worker with the room."""
+    return encode({"d": member, "f": frame}).encode()
 
 
 def _latest_counts(batch: list[Wired]) -> list[Wired]:

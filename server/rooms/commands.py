@@ -37,6 +37,7 @@ from server.rooms.command_base import Id as Id
 from server.rooms.command_base import Member as Member
 from server.rooms.command_base import ProtocolError as ProtocolError
 from server.rooms.command_base import Text as Text
+from server.rooms.group_call_commands import GroupIceServers, GroupSignal
 from server.rooms.reactions import REACTIONS
 from server.rooms.roles import ALLOWED
 
@@ -258,6 +259,7 @@ MODELS: dict[str, type[Command]] = {
         ChatRestore, ModList, ReportResolve, GuidelinesAccept,
         BreakoutPlan, BreakoutKeep, BreakoutSeat, BreakoutRun, BreakoutExtend, BreakoutBroadcast,
         HelpAsk, HelpWithdraw, HelpClaim, GroupSend, GroupNotes, GroupHistory,
+        GroupSignal, GroupIceServers,
     )
     for op in m.model_fields["op"].annotation.__args__  # type: ignore[union-attr]
 }  # fmt: skip

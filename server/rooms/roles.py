@@ -59,6 +59,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "breakout.keep": EVERYONE,  # hosts, or a group's members when the host allows it
     # A group's own chat and notes: its members, and the staff visiting (the store checks).
     **dict.fromkeys(("group.send", "group.notes", "group.history"), EVERYONE),
+    # A group's video call: its members only (checked per signal, see rooms/group_calls.py).
+    **dict.fromkeys(("group.signal", "group.ice_servers"), EVERYONE),
 }
 
 
