@@ -81,9 +81,7 @@ async def test_two_aiortc_peers_call_each_other_through_the_relay(server: Server
             channel.send("hello from the other side")
             assert await heard.get() == "hello from the other side"
         assert all(f.width == 640 and f.height == 480 for f in frames)  # type: ignore[union-attr]
-        assert (
-            calling.iceConnectionState == "completed" or calling.iceConnectionState == "connected"
-        )
+        assert calling.iceConnectionState in ("completed", "connected")
         assert signals(host) == []
     finally:
         await calling.close()
