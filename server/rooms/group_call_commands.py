@@ -27,7 +27,8 @@ class CandidateIn(BaseModel):
 
 class SignalIn(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    type: Literal["offer", "answer", "candidate", "bye"]
+    # `hello`: "I joined the call: offer me" (to a member whose id sorts first), `bye`: hung up.
+    type: Literal["hello", "offer", "answer", "candidate", "bye"]
     sdp: Annotated[Text, Field(max_length=MAX_SDP_BYTES)] | None = None
     candidate: CandidateIn | None = None
 

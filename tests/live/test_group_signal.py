@@ -48,9 +48,10 @@ async def test_members_of_a_group_relay_signals_to_each_other_and_nobody_else(
     await ok(bo, "group.signal", to=me(ada), signal={"type": "answer", "sdp": ANSWER_SDP})
     end = {"candidate": "", "sdpMid": "0", "sdpMLineIndex": 0}
     await ok(bo, "group.signal", to=me(ada), signal={"type": "candidate", "candidate": end})
+    await ok(bo, "group.signal", to=me(ada), signal={"type": "hello"})
     await ok(bo, "group.signal", to=me(ada), signal={"type": "bye"})
-    await ada.wait_for(lambda: len(signals(ada)) == 3)
-    assert [s["signal"]["type"] for s in signals(ada)] == ["answer", "candidate", "bye"]
+    await ada.wait_for(lambda: len(signals(ada)) == 4)
+    assert [s["signal"]["type"] for s in signals(ada)] == ["answer", "candidate", "hello", "bye"]
     assert signals(ada)[0]["signal"]["sdp"] == ANSWER_SDP
     assert all(s["from"] == me(bo) for s in signals(ada))
 
@@ -62,7 +63,7 @@ async def test_members_of_a_group_relay_signals_to_each_other_and_nobody_else(
         assert signals(other) == []
     everyone = (host, ada, bo, cy, late)
     assert not [e for c in everyone for e in c.events() if "signal" in e["type"]]
-    assert len(signals(bo)) == 2 and len(signals(ada)) == 3
+    assert len(signals(bo)) == 2 and len(signals(ada)) == 4
     for c in everyone:
         await c.close()
 
@@ -100,7 +101,7 @@ async def test_people_outside_the_group_are_refused_and_keep_their_socket(
         {"type": "candidate", "candidate": {"candidate": "a" * (MAX_CANDIDATE_BYTES + 1)}},
         {"type": "candidate"},
         {"type": "bye", "sdp": OFFER_SDP},
-        {"type": "hello"},
+        {"type": "wave"},
     ]
     for shape in shapes:
         refused = await ada.send("group.signal", to=me(bo), signal=shape)
