@@ -233,7 +233,7 @@
 
 /**
  * @typedef {AckFrame | ErrorFrame | Snapshot | EventsFrame | ReactionsFrame | PongFrame |
- *   AdmittedFrame} ServerFrame
+ *   AdmittedFrame | import("./room/group-call.js").GroupSignalFrame} ServerFrame
  */
 
 // ---- Frames from the client ------------------------------------------------------------
@@ -280,7 +280,8 @@
  *   QaQuestionCommand | QaMergeCommand | QaAnsweredCommand | QaConfigureCommand |
  *   PollCreateCommand | PollStepCommand | PollAnswerCommand |
  *   import("./moderation-ops.js").ModerationCommand |
- *   import("./breakout-ops.js").BreakoutCommand} Command
+ *   import("./breakout-ops.js").BreakoutCommand |
+ *   import("./room/group-call.js").GroupCallCommand} Command
  */
 
 /**
@@ -433,6 +434,8 @@ export class RoomClient {
   onStatus = () => {};
   /** @type {(error: ErrorFrame) => void} Errors no command promise is waiting for. */
   onError = () => {};
+  /** @type {(frame: import("./room/group-call.js").GroupSignalFrame) => void} Call signals. */
+  onSignal = () => {};
 
   /** @type {Status} */
   #status = "closed";
@@ -866,6 +869,9 @@ export class RoomClient {
         break;
       case "reactions":
         if (frame.room === this.room || frame.room === undefined) this.onReactions(frame.counts ?? {});
+        break;
+      case "group.signal":
+        if (frame.room === this.room) this.onSignal(frame);
         break;
       case "admitted":
         if (frame.room === this.room && this.#status === "waiting" && this.#joinRef === null) this.#sendJoin();

@@ -10,6 +10,7 @@ import { HostControls } from "./breakout-host.js";
 import * as bb from "./breakout-board.js";
 import { h, keepFocus, part } from "./dom.js";
 import { describeError } from "./errors.js";
+import { GroupVideo } from "./group-video.js";
 import { GroupWork } from "./group-work.js";
 import { isHost } from "./people.js";
 
@@ -74,6 +75,7 @@ export class BreakoutsPanel {
     this.keepError = part(root, "breakout-keep-error", HTMLElement);
     this.kept = part(root, "breakout-kept", HTMLElement);
     this.work = new GroupWork(root, client);
+    this.video = new GroupVideo(root, client);
 
     part(root, "breakout-help-form", HTMLFormElement).addEventListener("submit", (event) => {
       event.preventDefault();
@@ -180,6 +182,11 @@ export class BreakoutsPanel {
     this.render();
   }
 
+  /** @param {import("./group-call.js").GroupSignalFrame} frame */
+  onSignal(frame) {
+    this.video.onSignal(frame);
+  }
+
   /** @returns {import("../breakout-ops.js").BreakoutRound | null} */
   #running() {
     return this.board.round?.state === "open" ? this.board.round : null;
@@ -208,6 +215,7 @@ export class BreakoutsPanel {
     this.group.hidden = shown === null;
     if (shown) this.#showGroup(shown, mine !== null);
     else if (this.work.group !== null) this.work.clear();
+    this.video.show(mine, me?.id); // seated people call; visitors do not
     this.#tick();
     this.#showChoices(round);
     this.#showCalls();

@@ -210,6 +210,7 @@ function start() {
   };
 
   client.onReactions = (counts) => reactions.show(counts);
+  client.onSignal = (frame) => breakouts.onSignal(frame);
 
   client.onStatus = (status, reason, code) => {
     const wasAtDoor = door.shown === "held" || door.shown === "waiting";

@@ -1,0 +1,218 @@
+// A breakout group's video call: one RTCPeerConnection per other member (a full mesh), the
+// camera and microphone, and the signals relayed by the room's socket (group.signal). The
+// rules of who offers are group-call-plan.js; drawing the tiles is group-video.js.
+
+import * as plan from "./group-call-plan.js";
+
+/** @typedef {import("../protocol.js").RoomClient} RoomClient */
+
+/**
+ * @typedef {object} Signal
+ * @property {"hello" | "offer" | "answer" | "candidate" | "bye"} type
+ * @property {string} [sdp]
+ * @property {RTCIceCandidateInit} [candidate]
+ */
+
+/** @typedef {{type: "group.signal", room: number, from: string, signal: Signal}} GroupSignalFrame */
+/** @typedef {{op: "group.signal", ref: number, to: string, signal: Signal}} GroupSignalCommand */
+/** @typedef {{op: "group.ice_servers", ref: number}} GroupIceServersCommand */
+/** @typedef {GroupSignalCommand | GroupIceServersCommand} GroupCallCommand */
+
+/**
+ * One connection, to one other member.
+ * @typedef {object} Peer
+ * @property {RTCPeerConnection} pc
+ * @property {boolean} offering whether we offered on it
+ * @property {MediaStream | null} stream what they send us
+ * @property {Promise<void>} chain its signals, applied one after another
+ * @property {boolean} restarted whether a failed connection was called again once
+ */
+
+export class GroupCall {
+  /** @type {Map<string, Peer>} */
+  peers = new Map();
+  /** @type {MediaStream | null} */
+  local = null;
+  /** @type {RTCIceServer[]} */
+  iceServers = [];
+  /** @type {string[]} */
+  members = [];
+  inCall = false;
+  /** Called when a connection, a stream or a state changes. */
+  onChange = () => {};
+  /** @type {(text: string) => void} Something worth saying to the person. */
+  onNotice = () => {};
+
+  /**
+   * @param {RoomClient} client
+   * @param {string} me the person's member id
+   */
+  constructor(client, me) {
+    this.client = client;
+    this.me = me;
+  }
+
+  /**
+   * Ask for the camera and microphone and call every other member of the group.
+   * @param {string[]} members the group's members, `me` among them
+   */
+  async start(members) {
+    const ack = /** @type {{ice_servers?: RTCIceServer[]}} */ (
+      await this.client.command({ op: "group.ice_servers" }, { queue: false }));
+    this.iceServers = ack.ice_servers ?? [];
+    this.local = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 360 } });
+    this.inCall = true;
+    this.members = [...members];
+    for (const { to, type } of plan.greetings(this.me, members)) {
+      if (type === "offer") this.#offer(to);
+      else this.#send(to, { type: "hello" });
+    }
+    this.onChange();
+  }
+
+  /** Hang up: a goodbye to everyone connected, then close all and release the devices. */
+  stop() {
+    if (!this.inCall) return;
+    this.inCall = false;
+    for (const member of this.peers.keys()) this.#send(member, { type: "bye" });
+    for (const member of [...this.peers.keys()]) this.#close(member);
+    for (const track of this.local?.getTracks() ?? []) track.stop();
+    this.local = null;
+    this.onChange();
+  }
+
+  /** @param {string[]} members the group's members now */
+  setMembers(members) {
+    this.members = [...members];
+    for (const member of plan.gone(this.peers.keys(), members)) this.#close(member);
+    this.onChange();
+  }
+
+  /** @param {boolean} on */
+  setMicrophone(on) {
+    for (const track of this.local?.getAudioTracks() ?? []) track.enabled = on;
+  }
+
+  /** @param {boolean} on */
+  setCamera(on) {
+    for (const track of this.local?.getVideoTracks() ?? []) track.enabled = on;
+  }
+
+  /**
+   * A signal relayed from another member.
+   * @param {string} from
+   * @param {Signal} signal
+   */
+  receive(from, signal) {
+    const peer = this.peers.get(from);
+    const action = plan.onSignal(this.me, from, signal.type,
+      { inCall: this.inCall, members: this.members, offering: peer ? peer.offering : null });
+    switch (action) {
+      case "answer":
+        this.#answer(from, signal.sdp ?? "");
+        break;
+      case "offer":
+        this.#offer(from);
+        break;
+      case "accept":
+        this.#then(from, (p) => p.pc.setRemoteDescription({ type: "answer", sdp: signal.sdp ?? "" }));
+        break;
+      case "add":
+        this.#then(from, (p) => p.pc.addIceCandidate(signal.candidate));
+        break;
+      case "close":
+        this.#close(from);
+        this.onChange();
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** @param {string} member */
+  #offer(member) {
+    const peer = this.#connect(member, true);
+    this.#then(member, async (p) => {
+      await p.pc.setLocalDescription(await p.pc.createOffer());
+      this.#send(member, { type: "offer", sdp: p.pc.localDescription?.sdp ?? "" });
+    }, peer);
+  }
+
+  /**
+   * @param {string} member
+   * @param {string} sdp
+   */
+  #answer(member, sdp) {
+    const peer = this.#connect(member, false);
+    this.#then(member, async (p) => {
+      await p.pc.setRemoteDescription({ type: "offer", sdp });
+      await p.pc.setLocalDescription(await p.pc.createAnswer());
+      this.#send(member, { type: "answer", sdp: p.pc.localDescription?.sdp ?? "" });
+    }, peer);
+  }
+
+  /**
+   * A fresh connection to `member`, replacing any older one (they called again).
+   * @param {string} member
+   * @param {boolean} offering
+   * @returns {Peer}
+   */
+  #connect(member, offering) {
+    const old = this.peers.get(member);
+    this.#close(member);
+    const pc = new RTCPeerConnection({ iceServers: this.iceServers });
+    /** @type {Peer} */
+    const peer = { pc, offering, stream: null, chain: Promise.resolve(), restarted: old?.restarted ?? false };
+    for (const track of this.local?.getTracks() ?? []) pc.addTrack(track, /** @type {MediaStream} */ (this.local));
+    pc.addEventListener("icecandidate", (event) => {
+      if (event.candidate) this.#send(member, { type: "candidate", candidate: event.candidate.toJSON() });
+    });
+    pc.addEventListener("track", (event) => {
+      peer.stream = event.streams[0] ?? peer.stream ?? new MediaStream();
+      if (!peer.stream.getTracks().includes(event.track)) peer.stream.addTrack(event.track);
+      this.onChange();
+    });
+    pc.addEventListener("connectionstatechange", () => {
+      if (this.peers.get(member) !== peer) return;
+      // A failed connection is called again once, by the side that offers.
+      if (pc.connectionState === "failed" && peer.offering && !peer.restarted) {
+        peer.restarted = true;
+        this.#offer(member);
+      }
+      this.onChange();
+    });
+    this.peers.set(member, peer);
+    return peer;
+  }
+
+  /**
+   * Run `step` on `member`'s connection after its earlier signals; a step that fails (a
+   * stale answer, a candidate for a closed connection) is dropped, the call goes on.
+   * @param {string} member
+   * @param {(peer: Peer) => Promise<void>} step
+   * @param {Peer} [peer]
+   */
+  #then(member, step, peer = this.peers.get(member)) {
+    if (!peer) return;
+    peer.chain = peer.chain.then(() => (this.peers.get(member) === peer ? step(peer) : undefined))
+      .catch((error) => console.warn(`video call with ${member}:`, error));
+  }
+
+  /** @param {string} member */
+  #close(member) {
+    const peer = this.peers.get(member);
+    if (!peer) return;
+    this.peers.delete(member);
+    peer.pc.close();
+  }
+
+  /**
+   * @param {string} to
+   * @param {Signal} signal
+   */
+  #send(to, signal) {
+    this.client.command({ op: "group.signal", to, signal }, { queue: false }).catch((error) => {
+      if (error?.code === "too_many" || error?.code === "forbidden") this.onNotice(error.message);
+    });
+  }
+}
