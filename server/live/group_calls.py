@@ -21,7 +21,13 @@ from server.media.ice import MAX_TURN_TTL_S, ice_servers_for
 from server.rooms import commands as c
 from server.rooms import group_call_commands as g
 from server.rooms import group_calls as rules
+from server.rooms.moderation import muted_error
 from server.store import group_calls
+from server.store.tables import utcnow
+
+# What starts or answers a call: refused while a moderator has the person muted, since a
+# call is speaking. Candidates and goodbyes still pass, so hanging up always works.
+CALLING = frozenset({"hello", "offer", "answer"})
 
 
 async def signal(live: LiveWorker, session: Session, cmd: g.GroupSignal) -> str | None:
@@ -30,6 +36,10 @@ async def signal(live: LiveWorker, session: Session, cmd: g.GroupSignal) -> str 
         raise c.CommandError("rate_limited",
                              f"At most {rules.SIGNALS_PER_10S} call signals in 10 seconds.",
                              retry_after=10)  # fmt: skip
+    now = utcnow()
+    until = hub.muted_until(session.member_id, now)
+    if until is not None and cmd.signal.type in CALLING:
+        raise muted_error(until, now)
     members = await live.store.read(group_calls.call_members, hub.room_id, session.visitor.key)
     rules.check_peers(session.member_id, cmd.to, members)
     if cmd.signal.sdp is not None:

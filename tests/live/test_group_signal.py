@@ -141,3 +141,22 @@ async def test_ice_servers_answer_everyone_in_the_room(server: Server) -> None:
     reply = await ok(ada, "group.ice_servers")
     assert reply["ice_servers"] == [] and reply["expires_at"] > 0
     await ada.close()
+
+
+async def test_a_muted_person_cannot_start_or_answer_a_call(server: Server) -> None:
+    room = await seed(db_url_of(server), attendees=2)
+    host = await joined(server.url, room.host, room.event_id)
+    ada, bo = [await joined(server.url, a, room.event_id) for a in room.attendees]
+    await run_groups(host, [[ada, bo]], watcher=ada)
+    await ok(host, "mod.mute", member=me(ada), minutes=10, reason="Cool down")
+    await ada.wait_for(lambda: any(e["type"] == "member.muted" for e in ada.events()))
+    for kind in ("hello", "offer", "answer"):
+        shape = {"type": kind} if kind == "hello" else {"type": kind, "sdp": OFFER_SDP}
+        refused = await ada.send("group.signal", to=me(bo), signal=shape)
+        assert refused["type"] == "error" and refused["code"] == "muted", refused
+    await ok(ada, "group.signal", to=me(bo), signal={"type": "bye"})  # hanging up still works
+    await ok(bo, "group.signal", to=me(ada), signal={"type": "hello"})  # bo is not muted
+    await bo.wait_for(lambda: len(signals(bo)) == 1)
+    assert signals(bo)[0]["signal"] == {"type": "bye"}
+    for c in (host, ada, bo):
+        await c.close()

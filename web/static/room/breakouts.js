@@ -187,6 +187,11 @@ export class BreakoutsPanel {
     this.video.onSignal(frame);
   }
 
+  /** @param {string} member muted by a moderator: a call is speaking, so it ends for them */
+  onMuted(member) {
+    this.video.onMuted(member);
+  }
+
   /** @returns {import("../breakout-ops.js").BreakoutRound | null} */
   #running() {
     return this.board.round?.state === "open" ? this.board.round : null;

@@ -88,6 +88,14 @@ export class GroupCall {
     this.onChange();
   }
 
+  /** @param {string} member someone to hang up on (a moderator muted them) */
+  drop(member) {
+    if (!this.peers.has(member)) return;
+    this.#send(member, { type: "bye" });
+    this.#close(member);
+    this.onChange();
+  }
+
   /** @param {boolean} on */
   setMicrophone(on) {
     for (const track of this.local?.getAudioTracks() ?? []) track.enabled = on;

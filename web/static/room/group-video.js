@@ -91,6 +91,17 @@ export class GroupVideo {
     this.call?.receive(frame.from, frame.signal);
   }
 
+  /** @param {string} member muted by a moderator */
+  onMuted(member) {
+    if (!this.call) return;
+    if (member === this.call.me) {
+      this.#hangUp();
+      this.#say("A moderator muted you, so you left the group's video.");
+    } else {
+      this.call.drop(member);
+    }
+  }
+
   async #join() {
     if (!this.me || this.call) return;
     const call = new GroupCall(this.client, this.me);

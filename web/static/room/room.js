@@ -181,6 +181,7 @@ function start() {
       case "member.unmuted":
         mutes = applyMuteEvent(mutes, event);
         if (me && event.member === me.id) muted.show(mutedUntil(mutes, me.id, Date.now()));
+        if (event.type === "member.muted") breakouts.onMuted(event.member);
         moderation.applyEvent(event);
         redrawPeople();
         break;
