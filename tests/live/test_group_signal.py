@@ -150,8 +150,12 @@ async def test_a_muted_person_cannot_start_or_answer_a_call(server: Server) -> N
     await run_groups(host, [[ada, bo]], watcher=ada)
     await ok(host, "mod.mute", member=me(ada), minutes=10, reason="Cool down")
     await ada.wait_for(lambda: any(e["type"] == "member.muted" for e in ada.events()))
-    for kind in ("hello", "offer", "answer"):
-        shape = {"type": kind} if kind == "hello" else {"type": kind, "sdp": OFFER_SDP}
+    calling: list[dict[str, str]] = [
+        {"type": "hello"},
+        {"type": "offer", "sdp": OFFER_SDP},
+        {"type": "answer", "sdp": OFFER_SDP},
+    ]
+    for shape in calling:
         refused = await ada.send("group.signal", to=me(bo), signal=shape)
         assert refused["type"] == "error" and refused["code"] == "muted", refused
     await ok(ada, "group.signal", to=me(bo), signal={"type": "bye"})  # hanging up still works
