@@ -24,16 +24,15 @@ async def enter(page: Page, event_id: int) -> None:
     await expect(page.locator("#room")).to_have_attribute("data-status", "live")
 
 
-async def decoding(page: Page) -> int:
-    """Wait until the one remote video decodes frames, and keeps decoding; its frame count."""
+async def decoding(page: Page, remotes: int = 1) -> None:
+    """Wait until each of the `remotes` remote videos decodes frames, and keeps decoding."""
     await page.wait_for_function(
-        f"() => {{ const t = ({REMOTE_FRAMES})(); return t.length === 1 && t[0].width > 0"
-        " && t[0].frames > 0; }"
+        f"() => {{ const t = ({REMOTE_FRAMES})(); return t.length === {remotes}"
+        " && t.every((v) => v.width > 0 && v.frames > 0); }"
     )
     tiles = await page.evaluate(REMOTE_FRAMES)
-    first = int(tiles[0]["frames"])
-    await page.wait_for_function(f"() => ({REMOTE_FRAMES})()[0].frames > {first + 10}")
-    return first
+    least = min(int(t["frames"]) for t in tiles)
+    await page.wait_for_function(f"() => ({REMOTE_FRAMES})().every((v) => v.frames > {least + 10})")
 
 
 async def test_two_learners_see_each_other_in_their_group(
@@ -99,3 +98,47 @@ async def test_a_group_of_five_is_told_video_needs_the_stage(
     await expect(video.get_by_role("button", name="Join video")).to_be_hidden()
     for client in (host, *clients):
         await client.close()
+
+
+async def test_someone_moved_in_joins_the_call_and_someone_moved_out_leaves_it(
+    browsing: Browsing, server: Server
+) -> None:
+    seeded = await seed(db_url_of(server), attendees=3)
+    host = await Client.open(server.url, seeded.host.cookie)
+    await ok(host, "join", room=seeded.event_id)
+    pages = [await browsing.page(await browsing.context(a.cookie)) for a in seeded.attendees]
+    for page in pages:
+        await enter(page, seeded.event_id)
+    groups = [{"name": "Pairs"}, {"name": "Others"}]
+    await ok(host, "breakout.plan", mode="by_hand", minutes=30, groups=groups)
+    await ok(host, "breakout.open")
+    await host.wait_for(lambda: any(e["type"] == "breakout.opened" for e in host.events()))
+    opened = next(e for e in host.events() if e["type"] == "breakout.opened")["round"]
+    pairs, others = (g["id"] for g in opened["groups"])
+    ids = {m["name"]: m["id"] for g in opened["groups"] for m in g["members"]}
+    ada, bo, cy = (ids[a.name] for a in seeded.attendees)
+    await ok(host, "breakout.move", group=pairs, member=ada)
+    await ok(host, "breakout.move", group=pairs, member=bo)
+    await ok(host, "breakout.move", group=others, member=cy)
+    for page in pages[:2]:
+        await expect(page.locator("#breakout-group-name")).to_have_text("Pairs")
+        await page.get_by_role("button", name="Join video").click()
+    for page in pages[:2]:
+        await decoding(page)
+
+    # Someone moved in mid-call joins it: the two already in it each connect to them.
+    await ok(host, "breakout.move", group=pairs, member=cy)
+    await expect(pages[2].locator("#breakout-group-name")).to_have_text("Pairs")
+    await pages[2].get_by_role("button", name="Join video").click()
+    for page in pages:
+        await decoding(page, remotes=2)
+
+    # Someone moved out leaves it: their tile goes from the others, their call ends.
+    await ok(host, "breakout.move", group=others, member=bo)
+    for page in (pages[0], pages[2]):
+        await expect(page.get_by_label(f"Video of {seeded.attendees[1].name}")).to_have_count(0)
+    await expect(pages[1].locator("#breakout-video-tiles video")).to_have_count(0)
+    await expect(pages[1].get_by_role("button", name="Join video")).to_be_visible()
+    await decoding(pages[0])
+    assert browsing.uncaught_errors() == []
+    await host.close()
