@@ -28,6 +28,11 @@ import * as plan from "./group-call-plan.js";
  * @property {boolean} restarted whether a failed connection was called again once
  */
 
+// Signals kept while the page waits to hear that their sender sits in the group (the
+// seating comes with the next room frame, well within a few seconds), and how many.
+const EARLY_KEPT = 100;
+const EARLY_MS = 5000;
+
 export class GroupCall {
   /** @type {Map<string, Peer>} */
   peers = new Map();
@@ -38,6 +43,8 @@ export class GroupCall {
   /** @type {string[]} */
   members = [];
   inCall = false;
+  /** @type {[string, Signal, number][]} signals that came before their sender's seating */
+  early = [];
   /** Called when a connection, a stream or a state changes. */
   onChange = () => {};
   /** @type {(text: string) => void} Something worth saying to the person. */
@@ -74,6 +81,7 @@ export class GroupCall {
   stop() {
     if (!this.inCall) return;
     this.inCall = false;
+    this.early = [];
     for (const member of this.peers.keys()) this.#send(member, { type: "bye" });
     for (const member of [...this.peers.keys()]) this.#close(member);
     for (const track of this.local?.getTracks() ?? []) track.stop();
@@ -85,6 +93,14 @@ export class GroupCall {
   setMembers(members) {
     this.members = [...members];
     for (const member of plan.gone(this.peers.keys(), members)) this.#close(member);
+    // Signals from someone whose seating this page had not heard of yet: the server relays
+    // only within a group, so they are in it; their `breakout.seated` was on its way.
+    const now = Date.now();
+    const early = this.early.filter(([, , at]) => now - at < EARLY_MS);
+    this.early = early.filter(([from]) => !this.members.includes(from));
+    for (const [from, signal] of early) {
+      if (this.members.includes(from)) this.receive(from, signal);
+    }
     this.onChange();
   }
 
@@ -112,6 +128,10 @@ export class GroupCall {
    * @param {Signal} signal
    */
   receive(from, signal) {
+    if (this.inCall && from !== this.me && !this.members.includes(from)) {
+      if (this.early.length < EARLY_KEPT) this.early.push([from, signal, Date.now()]);
+      return;
+    }
     const peer = this.peers.get(from);
     const action = plan.onSignal(this.me, from, signal.type,
       { inCall: this.inCall, members: this.members, offering: peer ? peer.offering : null });

@@ -48,6 +48,8 @@ export class GroupVideo {
     this.status = part(root, "breakout-video-status", HTMLElement);
     this.list = part(root, "breakout-video-tiles", HTMLElement);
     this.join.addEventListener("click", () => this.#join());
+    // Leaving the page hangs up at once, rather than letting the others time out.
+    window.addEventListener("pagehide", () => this.call?.stop());
     this.leave.addEventListener("click", () => {
       this.#hangUp();
       this.join.focus();
