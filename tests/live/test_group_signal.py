@@ -8,8 +8,9 @@ their socket; signals never enter the room's log.
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
-from server.rooms.group_calls import MAX_CANDIDATE_BYTES
+from server.rooms.group_calls import MAX_CANDIDATE_BYTES, SIGNALS_PER_10S
 from tests.live.conftest import db_url_of
 from tests.live.group_call_support import (
     ANSWER_SDP,
@@ -162,5 +163,24 @@ async def test_a_muted_person_cannot_start_or_answer_a_call(server: Server) -> N
     await ok(bo, "group.signal", to=me(ada), signal={"type": "hello"})  # bo is not muted
     await bo.wait_for(lambda: len(signals(bo)) == 1)
     assert signals(bo)[0]["signal"] == {"type": "bye"}
+    for c in (host, ada, bo):
+        await c.close()
+
+
+async def test_signals_are_rate_limited_per_person(server: Server) -> None:
+    room = await seed(db_url_of(server), attendees=2)
+    host = await joined(server.url, room.host, room.event_id)
+    ada, bo = [await joined(server.url, a, room.event_id) for a in room.attendees]
+    await run_groups(host, [[ada, bo]], watcher=ada)
+    # The window is fixed, not sliding: within two windows' worth the limit must bite.
+    refused: dict[str, Any] | None = None
+    for _ in range(2 * SIGNALS_PER_10S + 1):
+        reply = await ada.send("group.signal", to=me(bo), signal={"type": "bye"})
+        if reply["type"] == "error":
+            refused = reply
+            break
+    assert refused is not None, "never rate limited"
+    assert refused["code"] == "rate_limited" and refused["retry_after"] > 0
+    assert (await ada.send("ping"))["type"] == "pong"
     for c in (host, ada, bo):
         await c.close()
