@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from server.live.hub import RoomHub, direct_payload
 
 
-@dataclass
+@dataclass(eq=False)
 class Socket:
     member_id: str
     since: int = 0
@@ -25,7 +25,7 @@ class Socket:
 def test_a_direct_message_goes_to_every_socket_of_one_member_only() -> None:
     hub = RoomHub(12)
     hub.started(head=40, slow_mode=0)
-    ada_tab, ada_other_tab, bo = Socket("m-ada"), Socket("m-ada"), Socket("m-bo")
+    ada_tab, ada_other_tab, bo = Socket("m-ada", 40), Socket("m-ada", 40), Socket("m-bo", 40)
     for socket in (ada_tab, ada_other_tab, bo):
         assert hub.attach(socket)
     frame = '{"type":"group.signal","room":12,"from":"m-bo","signal":{"type":"bye"}}'
