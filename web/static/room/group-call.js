@@ -240,6 +240,8 @@ export class GroupCall {
    */
   #send(to, signal) {
     this.client.command({ op: "group.signal", to, signal }, { queue: false }).catch((error) => {
+      // A goodbye refused because the round closed or we moved is no news to anyone.
+      if (signal.type === "bye") return;
       if (error?.code === "too_many" || error?.code === "forbidden") this.onNotice(error.message);
     });
   }
