@@ -39,6 +39,14 @@ from server.rooms.command_base import ProtocolError as ProtocolError
 from server.rooms.command_base import Text as Text
 from server.rooms.reactions import REACTIONS
 from server.rooms.roles import ALLOWED
+from server.rooms.stage_commands import (
+    MediaIce,
+    MediaLeave,
+    MediaOffer,
+    MediaQuery,
+    StageAnswer,
+    StageOnMember,
+)
 
 
 class Join(Command):
@@ -258,6 +266,7 @@ MODELS: dict[str, type[Command]] = {
         ChatRestore, ModList, ReportResolve, GuidelinesAccept,
         BreakoutPlan, BreakoutKeep, BreakoutSeat, BreakoutRun, BreakoutExtend, BreakoutBroadcast,
         HelpAsk, HelpWithdraw, HelpClaim, GroupSend, GroupNotes, GroupHistory,
+        MediaOffer, MediaIce, MediaLeave, MediaQuery, StageOnMember, StageAnswer,
     )
     for op in m.model_fields["op"].annotation.__args__  # type: ignore[union-attr]
 }  # fmt: skip

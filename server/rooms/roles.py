@@ -59,6 +59,11 @@ ALLOWED: dict[str, frozenset[str]] = {
     "breakout.keep": EVERYONE,  # hosts, or a group's members when the host allows it
     # A group's own chat and notes: its members, and the staff visiting (the store checks).
     **dict.fromkeys(("group.send", "group.notes", "group.history"), EVERYONE),
+    # The stage's media: everyone in the room watches; whether an offer may send is checked
+    # on every offer (the stage roles, or someone a host invited). Hosts run the stage.
+    **dict.fromkeys(("media.offer", "media.ice", "media.leave", "media.ice_servers"), EVERYONE),
+    **dict.fromkeys(("stage.state", "stage.accept", "stage.decline", "stage.unmute"), EVERYONE),
+    **dict.fromkeys(("stage.invite", "stage.remove", "stage.mute"), HOSTS),
 }
 
 
