@@ -22,7 +22,7 @@ from server.live.session import Session
 from server.live.stage_media import RoomStage, label_error
 from server.live.worker import LiveWorker
 from server.media.ice import MAX_TURN_TTL_S, ice_servers_for
-from server.media.sdp import SdpError, check_sdp
+from server.media.sdp import SdpError, check_candidate, check_sdp
 from server.rooms import commands as c
 from server.rooms import stage_commands as s
 from server.rooms.commands import CommandError
@@ -77,8 +77,11 @@ async def ice(live: LiveWorker, session: Session, cmd: s.MediaIce) -> str | None
         return ack(cmd.ref)  # the end of the client's candidates: nothing to do
     try:
         candidate = candidate_from_sdp(text)
+        check_candidate(candidate)
         candidate.sdpMid = cmd.mid
         await pc.addIceCandidate(candidate)
+    except SdpError as exc:
+        raise CommandError("invalid", exc.message, field="candidate") from None
     except Exception:  # the candidate is client text, parsed by aioice: refuse, don't crash
         raise CommandError("invalid", "candidate: not an ICE candidate",
                            field="candidate") from None  # fmt: skip

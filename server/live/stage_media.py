@@ -37,8 +37,8 @@ from server.settings import Settings
 log = logging.getLogger(__name__)
 
 SENDING = ("sendonly", "sendrecv")
-# How long a watch offer waits for a track whose publisher is still connecting.
-TRACK_START_S = 3.0
+# Tracks are listed once their media flows; this only covers one that ends meanwhile.
+TRACK_START_S = 0.5
 
 
 @dataclass
@@ -51,6 +51,7 @@ class StageTrack:
     label: str
     publication: Publication
     owner: object  # the publishing session
+    peer: RTCPeerConnection
 
     def view(self, muted: bool) -> dict[str, Any]:
         muted = muted and self.label == "microphone"
@@ -65,6 +66,7 @@ class RoomStage:
     changed: Callable[[RoomStage], None]
     tracks: dict[str, StageTrack] = field(default_factory=dict)
     publishing: dict[object, RTCPeerConnection] = field(default_factory=dict)
+    publisher_of: dict[object, str] = field(default_factory=dict)  # session -> member
     watching: dict[object, RTCPeerConnection] = field(default_factory=dict)
     invited: set[str] = field(default_factory=set)
     guests: set[str] = field(default_factory=set)  # accepted an invitation
@@ -81,8 +83,7 @@ class RoomStage:
 
     def on_stage(self) -> list[str]:
         """Who is on the stage now: publishing, or invited and accepted."""
-        live = {t.member for t in self.tracks.values()}
-        return sorted(live | self.guests)
+        return sorted(set(self.publisher_of.values()) | self.guests)
 
     def view(self) -> dict[str, Any]:
         return {"tracks": [t.view(t.member in self.muted) for t in self.tracks.values()],
@@ -106,7 +107,7 @@ class RoomStage:
         self.guests.discard(member)
         self.invited.discard(member)
         self.revoked.add(member)
-        owners = {t.owner for t in self.tracks.values() if t.member == member}
+        owners = [o for o, m in self.publisher_of.items() if m == member]
         for owner in owners:
             await self.leave(owner, "publish")
         self.changed(self)
@@ -127,6 +128,7 @@ class RoomStage:
         await self.leave(owner, "publish")
         pc = self._peer()
         self.publishing[owner] = pc
+        self.publisher_of[owner] = member
         self.names[member] = name
         added: list[StageTrack] = []
 
@@ -136,7 +138,7 @@ class RoomStage:
             mid = next((t.mid for t in pc.getTransceivers() if t.receiver.track is track), None)
             label = labels.get(mid or "", "camera" if track.kind == "video" else "microphone")
             stage_track = StageTrack(f"t{next(self._ids)}", member, name, label,
-                                     Publication(pc, track, "forward"), owner)  # fmt: skip
+                                     Publication(pc, track, "forward"), owner, pc)  # fmt: skip
             if label == "microphone" and member in self.muted:
                 self._pause(stage_track, True)
             added.append(stage_track)
@@ -150,16 +152,29 @@ class RoomStage:
             answer = await answer_offer(pc, offer)
         except BaseException:
             self.publishing.pop(owner, None)
+            self.publisher_of.pop(owner, None)
             await close_quietly(pc)
             raise
         for stage_track in added:
-            self.tracks[stage_track.id] = stage_track
-            self._spawn(self._end_with(stage_track))
+            self._spawn(self._list_while_live(stage_track))
         self.changed(self)
         return answer
 
-    async def _end_with(self, track: StageTrack) -> None:
-        await track.publication.ended.wait()
+    async def _list_while_live(self, track: StageTrack) -> None:
+        """List a track once its media flows (so a watcher's offer never waits for it), and
+        take it off the list when it ends."""
+        publication = track.publication
+        if publication.source is not None:
+            started = asyncio.ensure_future(publication.source.started.wait())
+            ended = asyncio.ensure_future(publication.ended.wait())
+            await asyncio.wait({started, ended}, return_when=asyncio.FIRST_COMPLETED)
+            started.cancel()
+            ended.cancel()
+        if publication.ended.is_set() or self.publishing.get(track.owner) is not track.peer:
+            return
+        self.tracks[track.id] = track
+        self.changed(self)
+        await publication.ended.wait()
         if self.tracks.pop(track.id, None) is not None:
             self.changed(self)
 
@@ -200,6 +215,8 @@ class RoomStage:
         for kind, peers in (("publish", self.publishing), ("watch", self.watching)):
             if which in (None, kind):
                 pc = peers.pop(owner, None)
+                if kind == "publish":
+                    self.publisher_of.pop(owner, None)
                 if pc is not None:
                     await close_quietly(pc)
         if which in (None, "publish"):
