@@ -220,8 +220,13 @@
 /** @typedef {{type: "admitted", room: number}} AdmittedFrame The waiting room let you in. */
 
 /**
+ * What is on the stage now, sent whenever it changes (stage-ops.js has the fields).
+ * @typedef {{type: "stage.state", room: number} & import("./stage-ops.js").StageState} StageFrame
+ */
+
+/**
  * @typedef {AckFrame | ErrorFrame | Snapshot | EventsFrame | ReactionsFrame | PongFrame |
- *   AdmittedFrame} ServerFrame
+ *   AdmittedFrame | StageFrame} ServerFrame
  */
 
 // ---- Frames from the client ------------------------------------------------------------
@@ -412,6 +417,8 @@ export class RoomClient {
   onEvent = () => {};
   /** @type {(counts: ReactionsFrame["counts"]) => void} */
   onReactions = () => {};
+  /** @type {(stage: StageFrame) => void} The stage's tracks changed (not a room event). */
+  onStage = () => {};
   /** @type {(status: Status, reason: string, code: StatusCode) => void} */
   onStatus = () => {};
   /** @type {(error: ErrorFrame) => void} Errors no command promise is waiting for. */
@@ -849,6 +856,9 @@ export class RoomClient {
         break;
       case "reactions":
         if (frame.room === this.room || frame.room === undefined) this.onReactions(frame.counts ?? {});
+        break;
+      case "stage.state":
+        if (frame.room === this.room) this.onStage(frame);
         break;
       case "admitted":
         if (frame.room === this.room && this.#status === "waiting" && this.#joinRef === null) this.#sendJoin();
