@@ -164,6 +164,8 @@ async def drop(live: LiveWorker, session: Session) -> None:
     stage = live.stages.rooms.get(session.room_id or 0)
     if stage is not None:
         await stage.leave(session)
+        if stage.empty:
+            del live.stages.rooms[stage.room_id]
 
 
 HANDLERS: dict[type[c.Command], Callable[[LiveWorker, Session, Any], Awaitable[str | None]]] = {

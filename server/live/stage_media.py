@@ -229,7 +229,10 @@ class RoomStage:
 
     @property
     def empty(self) -> bool:
-        return not (self.publishing or self.watching or self.invited or self.guests)
+        """Nothing to keep: no connection, track, invitation, removal or mute."""
+        kept = (self.publishing, self.watching, self.tracks, self.invited, self.guests,
+                self.revoked, self.muted)  # fmt: skip
+        return not any(kept)
 
     async def close(self) -> None:
         for owner in list(self.publishing) + list(self.watching):

@@ -159,3 +159,25 @@ async def test_turn_credentials_go_to_people_in_the_room_only(stage_server: Serv
     finally:
         await outside.close()
         await inside.close()
+
+
+async def test_a_speaker_who_disconnects_stops_reaching_subscribers(stage_server: Server) -> None:
+    room = await seed(db_url_of(stage_server), attendees=1)
+    url, event = stage_server.url, room.event_id
+    speaker = await joined_as(url, room.speaker, event, "speaker")
+    watcher = await joined_as(url, room.attendees[0], event, "attendee")
+    publishing = await offer_to_publish(speaker)
+    await watcher.wait_for(lambda: len(tracks_on_stage(watcher)) == 2)
+    watching = await offer_to_watch(watcher)
+    received = watching.received
+    try:
+        await wait_for(lambda: received.frames["video"] >= 10, 20, "the speaker's video")
+        await speaker.close()  # the tab closes; its peer connection is left behind
+        async with asyncio.timeout(2):
+            await received.ended["video"].wait()
+            await received.ended["audio"].wait()
+        await watcher.wait_for(lambda: tracks_on_stage(watcher) == [])
+    finally:
+        await watching.pc.close()
+        await publishing.pc.close()
+        await watcher.close()
