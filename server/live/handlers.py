@@ -12,9 +12,9 @@ from typing import Any, TypeVar
 from sqlalchemy.exc import IntegrityError
 
 from server.bus import BusUnavailable
-from server.live import breakout_media, qa_polls
 from server.live import breakouts as breakout_groups
 from server.live import moderation as moderating
+from server.live import qa_polls
 from server.live import stage as stage_media
 from server.live.acting import hub_of, publish, speaker
 from server.live.frames import Wired, ack, encode, events_frame
@@ -249,7 +249,6 @@ HANDLERS: dict[type[c.Command], Handler] = {
     **moderating.HANDLERS,
     **breakout_groups.HANDLERS,
     **stage_media.HANDLERS,
-    **breakout_media.HANDLERS,
 }
 assert set(HANDLERS) == set(c.MODELS.values()), "every command has a handler"
 

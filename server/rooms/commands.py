@@ -44,7 +44,6 @@ from server.rooms.stage_commands import (
     MediaLeave,
     MediaOffer,
     MediaQuery,
-    PeerSignal,
     StageAnswer,
     StageOnMember,
 )
@@ -267,7 +266,7 @@ MODELS: dict[str, type[Command]] = {
         ChatRestore, ModList, ReportResolve, GuidelinesAccept,
         BreakoutPlan, BreakoutKeep, BreakoutSeat, BreakoutRun, BreakoutExtend, BreakoutBroadcast,
         HelpAsk, HelpWithdraw, HelpClaim, GroupSend, GroupNotes, GroupHistory,
-        MediaOffer, MediaIce, MediaLeave, MediaQuery, StageOnMember, StageAnswer, PeerSignal,
+        MediaOffer, MediaIce, MediaLeave, MediaQuery, StageOnMember, StageAnswer,
     )
     for op in m.model_fields["op"].annotation.__args__  # type: ignore[union-attr]
 }  # fmt: skip

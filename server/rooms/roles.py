@@ -64,8 +64,6 @@ ALLOWED: dict[str, frozenset[str]] = {
     **dict.fromkeys(("media.offer", "media.ice", "media.leave", "media.ice_servers"), EVERYONE),
     **dict.fromkeys(("stage.state", "stage.accept", "stage.decline", "stage.unmute"), EVERYONE),
     **dict.fromkeys(("stage.invite", "stage.remove", "stage.mute"), HOSTS),
-    # Peer to peer in a small breakout group: its members (the store checks who sits where).
-    "peer.signal": EVERYONE,
 }
 
 

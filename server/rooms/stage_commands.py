@@ -61,15 +61,3 @@ class StageAnswer(Command):
     """The invited person's answer, or a speaker unmuting themselves."""
 
     op: Literal["stage.accept", "stage.decline", "stage.unmute"]
-
-
-class PeerSignal(Command):
-    """Signaling between two members of one small breakout group, relayed as it is checked:
-    an `offer` or `answer` carries `sdp`, an `ice` message a `candidate`."""
-
-    op: Literal["peer.signal"]
-    to: Member
-    signal: Literal["offer", "answer", "ice"]
-    sdp: Annotated[StrictStr, Field(min_length=1, max_length=64 * 1024)] | None = None
-    candidate: Annotated[StrictStr, Field(max_length=1024)] | None = None
-    mid: Mid | None = None
