@@ -6,6 +6,7 @@ carries that line, and the CLI prints it and exits.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import secrets
@@ -46,6 +47,9 @@ class Settings:
     turn_secret: str | None
     production: bool
     limits: Limits = field(default_factory=Limits)
+    # Addresses the SFU's peer connections offer as host candidates; empty: every
+    # non-loopback interface (aioice's own choice).
+    media_host_addresses: tuple[str, ...] = ()
 
     @property
     def secure_cookies(self) -> bool:
@@ -134,6 +138,16 @@ def _ice_servers(raw: str) -> tuple[dict[str, object], ...]:
     return tuple({"urls": u} for u in urls)
 
 
+def _addresses(name: str, raw: str) -> tuple[str, ...]:
+    found = tuple(a.strip() for a in raw.split(",") if a.strip())
+    for address in found:
+        try:
+            ipaddress.ip_address(address)
+        except ValueError:
+            raise SettingsError(f"{name}: {address!r} is not an IP address") from None
+    return found
+
+
 def _local_url(env: Mapping[str, str]) -> str:
     """Where the server listens, when PUBLIC_URL does not say how people reach it."""
     host = env.get("HOST", "") or "127.0.0.1"
@@ -189,4 +203,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         turn_secret=env.get("TURN_SECRET") or None,
         production=production,
         limits=limits,
+        media_host_addresses=_addresses(
+            "MEDIA_HOST_ADDRESSES", env.get("MEDIA_HOST_ADDRESSES", "")
+        ),
     )

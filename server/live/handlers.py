@@ -16,6 +16,7 @@ from server.live import breakouts as breakout_groups
 from server.live import group_calls as group_video
 from server.live import moderation as moderating
 from server.live import qa_polls
+from server.live import stage as stage_media
 from server.live.acting import hub_of, publish, speaker
 from server.live.frames import Wired, ack, encode, events_frame
 from server.live.hub import RoomHub
@@ -98,6 +99,7 @@ async def _attach(live: LiveWorker, hub: RoomHub, session: Session) -> None:
 
 async def leave(live: LiveWorker, session: Session, cmd: c.Leave | None) -> str | None:
     hub = live.hubs.get(session.room_id or 0)
+    await stage_media.drop(live, session)
     if session.room_id is not None and hub is not None:
         hub.detach(session)
         live.leave(hub, session.member_id)
@@ -248,6 +250,7 @@ HANDLERS: dict[type[c.Command], Handler] = {
     **moderating.HANDLERS,
     **breakout_groups.HANDLERS,
     **group_video.HANDLERS,
+    **stage_media.HANDLERS,
 }
 assert set(HANDLERS) == set(c.MODELS.values()), "every command has a handler"
 

@@ -23,6 +23,7 @@ from datetime import timedelta
 from server.bus import Bus, BusUnavailable
 from server.live.frames import Wired, encode
 from server.live.hub import RoomHub
+from server.live.stage_media import RoomStage, Stages
 from server.rooms.moderation import KEEP_DELETED
 from server.settings import Settings
 from server.store import Store, breakouts, moderation, presence, rooms
@@ -58,6 +59,8 @@ class LiveWorker:
         self._local_limits: Counter[str] = Counter()
         self._local_window = 0.0
         self._purged_at = -PURGE_EVERY_S
+        # The SFU of this process: each room's stage, made when first used.
+        self.stages = Stages(settings, self._stage_changed)
 
     async def start(self) -> None:
         await self.store.write(presence.beat, self.id)
@@ -118,6 +121,15 @@ class LiveWorker:
             raise
         finally:
             del self._hub_starting[room_id]
+
+    def _stage_changed(self, stage: RoomStage) -> None:
+        """Tell the room's sockets here what is on the stage now (ephemeral, no seq)."""
+        hub = self.hubs.get(stage.room_id)
+        if hub is None:
+            return
+        frame = encode({"type": "stage.state", "room": stage.room_id, **stage.view()})
+        for session in list(hub.sessions):
+            session.push(frame)
 
     async def publish(self, logged: Logged) -> None:
         """Deliver a committed event here at once, and to the other workers by the bus."""

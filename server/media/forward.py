@@ -105,6 +105,8 @@ class EncodedSource:
         self.kind = track.kind
         self.codec: RTCRtpCodecParameters | None = None
         self.frames = 0
+        # A muted microphone: frames still arrive and are counted, none is forwarded.
+        self.paused = False
         self.started = asyncio.Event()
         self.ended = asyncio.Event()
         self.keyframes = KeyframeRequests(self._send_picture_loss)
@@ -151,7 +153,7 @@ class EncodedSource:
         if self.codec is None or codec.payloadType != self.codec.payloadType:
             self.codec = codec
         self.frames += 1
-        if not self._subscribers:
+        if not self._subscribers or self.paused:
             return
         # One packet for all: aiortc's packers read it and never change it.
         packet = av.Packet(frame.data)

@@ -107,3 +107,21 @@ def rtc_configuration(servers: Sequence[IceServer]) -> RTCConfiguration:
             for s in servers
         ]
     )
+
+
+def use_host_addresses(addresses: Sequence[str]) -> None:
+    """Gather the SFU's host candidates on these addresses only, for this whole process.
+
+    aioice lists every interface's address except loopback, and offers no option to choose;
+    its one function that lists them is replaced. Set from `MEDIA_HOST_ADDRESSES`: a host
+    with several interfaces (containers, VPNs) offers only the one peers can reach, and a
+    server whose peers are on the same machine (the tests) offers 127.0.0.1.
+    """
+    import aioice.ice
+
+    chosen = list(addresses)
+
+    def host_addresses(use_ipv4: bool, use_ipv6: bool) -> list[str]:
+        return [a for a in chosen if (":" in a and use_ipv6) or (":" not in a and use_ipv4)]
+
+    aioice.ice.get_host_addresses = host_addresses

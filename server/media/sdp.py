@@ -16,10 +16,12 @@ media section left with no codec is refused.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from aiortc import RTCIceCandidate
 from aiortc import sdp as aiortc_sdp
 
 MAX_SDP_BYTES = 64 * 1024
@@ -216,12 +218,39 @@ def _check_shape(
             _check_parameters(where, codec.mimeType, codec.parameters)
         if not media.rtp.muxId:
             raise SdpError(f"{where}: a=mid is missing")
+        for candidate in media.ice_candidates:
+            check_candidate(candidate, where)
         mids.append(media.rtp.muxId)
     if len(set(mids)) != len(mids):
         raise SdpError("two media sections share one a=mid")
     for group in description.group:
         if any(str(mid) not in mids for mid in group.items):
             raise SdpError(f"a=group:{group.semantic} names a media section that is not there")
+
+
+def check_candidate(candidate: RTCIceCandidate, where: str = "candidate") -> None:
+    """Refuse an ICE candidate aioice would take and then fail on, outside any handler.
+
+    aioice accepts any integer port and any host name: a port past 65535 makes every
+    connectivity check raise OverflowError inside the event loop's datagram transport, and a
+    name that is neither an address nor an mDNS `.local` name is a DNS lookup the SFU would
+    make for a stranger. Found by the socket fuzz test.
+    """
+    if not 1 <= candidate.port <= 65535:
+        raise SdpError(f"{where}: candidate port {candidate.port} is not 1 to 65535")
+    if candidate.protocol.lower() not in ("udp", "tcp"):
+        raise SdpError(f"{where}: candidate transport must be udp or tcp")
+    if candidate.type not in ("host", "srflx", "prflx", "relay"):
+        raise SdpError(f"{where}: candidate type must be host, srflx, prflx or relay")
+    if not 1 <= candidate.component <= 2:
+        raise SdpError(f"{where}: candidate component must be 1 or 2")
+    if candidate.relatedPort is not None and not 0 <= candidate.relatedPort <= 65535:
+        raise SdpError(f"{where}: candidate rport is not 0 to 65535")
+    if not candidate.ip.endswith(".local"):
+        try:
+            ipaddress.ip_address(candidate.ip)
+        except ValueError:
+            raise SdpError(f"{where}: candidate address must be an IP address") from None
 
 
 def _check_parameters(where: str, mime_type: str, parameters: Mapping[str, object]) -> None:

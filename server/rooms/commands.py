@@ -40,6 +40,14 @@ from server.rooms.command_base import Text as Text
 from server.rooms.group_call_commands import GroupIceServers, GroupSignal
 from server.rooms.reactions import REACTIONS
 from server.rooms.roles import ALLOWED
+from server.rooms.stage_commands import (
+    MediaIce,
+    MediaLeave,
+    MediaOffer,
+    MediaQuery,
+    StageAnswer,
+    StageOnMember,
+)
 
 
 class Join(Command):
@@ -260,6 +268,7 @@ MODELS: dict[str, type[Command]] = {
         BreakoutPlan, BreakoutKeep, BreakoutSeat, BreakoutRun, BreakoutExtend, BreakoutBroadcast,
         HelpAsk, HelpWithdraw, HelpClaim, GroupSend, GroupNotes, GroupHistory,
         GroupSignal, GroupIceServers,
+        MediaOffer, MediaIce, MediaLeave, MediaQuery, StageOnMember, StageAnswer,
     )
     for op in m.model_fields["op"].annotation.__args__  # type: ignore[union-attr]
 }  # fmt: skip

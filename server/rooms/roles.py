@@ -61,6 +61,11 @@ ALLOWED: dict[str, frozenset[str]] = {
     **dict.fromkeys(("group.send", "group.notes", "group.history"), EVERYONE),
     # A group's video call: its members only (checked per signal, see rooms/group_calls.py).
     **dict.fromkeys(("group.signal", "group.ice_servers"), EVERYONE),
+    # The stage's media: everyone in the room watches; whether an offer may send is checked
+    # on every offer (the stage roles, or someone a host invited). Hosts run the stage.
+    **dict.fromkeys(("media.offer", "media.ice", "media.leave", "media.ice_servers"), EVERYONE),
+    **dict.fromkeys(("stage.state", "stage.accept", "stage.decline", "stage.unmute"), EVERYONE),
+    **dict.fromkeys(("stage.invite", "stage.remove", "stage.mute"), HOSTS),
 }
 
 

@@ -37,6 +37,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--use-fake-device-for-media-stream",
     "--use-fake-ui-for-media-stream",
+    # Host candidates as addresses rather than mDNS names, which the server's ICE (aioice)
+    # would have to resolve by multicast.
+    "--disable-features=WebRtcHideLocalIpsWithMdns",
 ]
 SESSION_COOKIE = "studyhall_session"
 # Generous but event-driven: every wait ends as soon as the page gets there.

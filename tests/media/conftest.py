@@ -28,3 +28,16 @@ def loopback_ice() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(aioice.ice, "get_host_addresses", loopback_addresses)
         yield
+
+
+# --- the stage over a real server (tests/media/stage_peers.py) -------------------------------
+
+from tests.servers import Server  # noqa: E402
+
+
+@pytest.fixture(scope="package")
+def stage_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One real uvicorn process whose SFU gathers ICE on 127.0.0.1, for the stage tests."""
+    from tests.media.stage_peers import stage_server as start
+
+    yield from start(tmp_path_factory.mktemp("stage"))

@@ -8,9 +8,18 @@ import time
 import pytest
 from aiortc import RTCConfiguration, RTCPeerConnection
 from aiortc.mediastreams import AudioStreamTrack, VideoStreamTrack
+from aiortc.sdp import candidate_from_sdp
 
 from server.media.negotiate import answer_offer, close_quietly
-from server.media.sdp import MAX_MEDIA_SECTIONS, MAX_SDP_BYTES, Role, SdpError, SdpType, check_sdp
+from server.media.sdp import (
+    MAX_MEDIA_SECTIONS,
+    MAX_SDP_BYTES,
+    Role,
+    SdpError,
+    SdpType,
+    check_candidate,
+    check_sdp,
+)
 
 # The shape of a Chromium offer (camera and microphone), written out by hand: more codecs
 # than the SFU forwards, repair formats, ssrc groups and trickle-era attributes.
@@ -266,3 +275,37 @@ async def test_mutated_offers_that_pass_are_answered_by_a_real_peer(
         finally:
             await close_quietly(pc)
     assert answered > 300
+
+
+@pytest.mark.parametrize(
+    ("candidate", "why"),
+    [
+        ("1 1 udp 2122260223 127.0.0.1 65536 typ host", "port"),
+        ("1 1 udp 2122260223 127.0.0.1 -5 typ host", "port"),
+        ("1 1 sctp 2122260223 127.0.0.1 5000 typ host", "transport"),
+        ("1 1 udp 2122260223 127.0.0.1 5000 typ nearby", "type"),
+        ("1 7 udp 2122260223 127.0.0.1 5000 typ host", "component"),
+        ("1 1 udp 2122260223 turn.example.org 5000 typ host", "address"),
+        ("1 1 udp 1 192.0.2.1 5000 typ srflx raddr 10.0.0.1 rport 70000", "rport"),
+    ],
+)
+def test_candidates_aioice_would_fail_on_are_refused(
+    offers: dict[str, str], candidate: str, why: str
+) -> None:
+    sdp = offers["browser"].replace(
+        "a=candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host generation 0",
+        f"a=candidate:{candidate}",
+    )
+    with pytest.raises(SdpError, match=why):
+        check_sdp(sdp, role="publisher")
+    # The same checks apply to a trickled candidate.
+    with pytest.raises(SdpError, match=why):
+        check_candidate(candidate_from_sdp(candidate))
+
+
+def test_address_and_mdns_candidates_pass() -> None:
+    for text in ("1 1 udp 2122260223 192.0.2.1 5000 typ host",
+                 "1 1 udp 2122260223 2001:db8::1 5000 typ host",
+                 "1 1 udp 2122260223 0d4c1a2e-8f7a-4f7d-9a3b-5b2c1d0e9f11.local 5000 typ host",
+                 "1 1 tcp 1518280447 192.0.2.1 9 typ host tcptype active"):  # fmt: skip
+        check_candidate(candidate_from_sdp(text))

@@ -232,8 +232,13 @@
 /** @typedef {{type: "admitted", room: number}} AdmittedFrame The waiting room let you in. */
 
 /**
+ * What is on the stage now, sent whenever it changes (stage-ops.js has the fields).
+ * @typedef {{type: "stage.state", room: number} & import("./stage-ops.js").StageState} StageFrame
+ */
+
+/**
  * @typedef {AckFrame | ErrorFrame | Snapshot | EventsFrame | ReactionsFrame | PongFrame |
- *   AdmittedFrame | import("./room/group-call.js").GroupSignalFrame} ServerFrame
+ *   AdmittedFrame | import("./room/group-call.js").GroupSignalFrame | StageFrame} ServerFrame
  */
 
 // ---- Frames from the client ------------------------------------------------------------
@@ -430,6 +435,8 @@ export class RoomClient {
   onEvent = () => {};
   /** @type {(counts: ReactionsFrame["counts"]) => void} */
   onReactions = () => {};
+  /** @type {(stage: StageFrame) => void} The stage's tracks changed (not a room event). */
+  onStage = () => {};
   /** @type {(status: Status, reason: string, code: StatusCode) => void} */
   onStatus = () => {};
   /** @type {(error: ErrorFrame) => void} Errors no command promise is waiting for. */
@@ -872,6 +879,9 @@ export class RoomClient {
         break;
       case "group.signal":
         if (frame.room === this.room) this.onSignal(frame);
+        break;
+      case "stage.state":
+        if (frame.room === this.room) this.onStage(frame);
         break;
       case "admitted":
         if (frame.room === this.room && this.#status === "waiting" && this.#joinRef === null) this.#sendJoin();

@@ -16,6 +16,7 @@ import { PollsPanel } from "./polls.js";
 import { QaPanel } from "./qa.js";
 import { ReactionsPanel } from "./reactions.js";
 import { ReportDialog } from "./report-dialog.js";
+import { StagePanel } from "./stage.js";
 
 /** @typedef {import("../protocol.js").Person} Person */
 /** @typedef {import("../protocol.js").Status} Status */
@@ -132,7 +133,15 @@ function start() {
     { me: () => me, blocked: () => blocked, mutes: () => mutes, onBlocked: setBlocked },
     redrawPeople,
   );
-  peoplePanel.extra = (person) => actions.build(person);
+  const stage = new StagePanel(part(root, "room-stage", HTMLElement), client, redrawPeople);
+  peoplePanel.extra = (person) => {
+    const more = [actions.build(person), stage.inviteButton(person)].filter((n) => n !== null);
+    if (more.length < 2) return more[0] ?? null;
+    const span = document.createElement("span");
+    span.append(...more);
+    return span;
+  };
+  client.onStage = (frame) => stage.show(frame);
 
   client.onSnapshot = (snapshot) => {
     me = snapshot.you;
@@ -149,6 +158,8 @@ function start() {
     breakouts.showSnapshot(snapshot);
     moderation.showSnapshot(snapshot);
     muted.show(mutedUntil(mutes, me.id, Date.now()));
+    stage.setMe(me);
+    stage.refresh();
   };
 
   client.onEvent = (event) => {
@@ -164,6 +175,7 @@ function start() {
           polls.setMe(me);
           breakouts.setMe(me);
           moderation.setMe(me);
+          stage.setMe(me);
         } else {
           hands.render(); // names of people in the queue may have arrived
           questions.refresh(); // and of people who asked
@@ -202,7 +214,8 @@ function start() {
         moderation.applyEvent(event);
         break;
       default:
-        if (event.type.startsWith("question.") || event.type.startsWith("qa.")) questions.applyEvent(event);
+        if (event.type.startsWith("stage.")) stage.applyEvent(event);
+        else if (event.type.startsWith("question.") || event.type.startsWith("qa.")) questions.applyEvent(event);
         else if (event.type.startsWith("poll.")) polls.applyEvent(event);
         else if (/^(breakout|help|group)\./.test(event.type)) breakouts.applyEvent(event);
         else chat.applyEvent(event);
@@ -220,6 +233,7 @@ function start() {
     // At the door (guidelines, waiting room), and once sent away, the room is not shown.
     const sentAway = status === "closed" && (code === "removed" || code === "banned");
     layout.hidden = door.show(status) || sentAway;
+    stage.root.hidden = layout.hidden;
     showStatus(banner, status, reason, code, () => client.connect());
     // Let in: the focus was on the door, which is gone; the message box is where one starts.
     if (wasAtDoor && status === "live") part(root, "chat-body", HTMLTextAreaElement).focus();
@@ -231,6 +245,7 @@ function start() {
   };
 
   layout.hidden = false;
+  stage.root.hidden = false;
   client.connect();
 }
 

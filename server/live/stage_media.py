@@ -1,0 +1,287 @@
+"""Each room's stage on this process's SFU: who publishes which tracks, who watches them.
+
+A session has at most two peer connections with the SFU: `publish` (its camera, microphone,
+screen) and `watch` (the stage's tracks). Both are always offered by the client and answered
+here with every ICE candidate gathered (aiortc does not trickle its own). A new offer on a
+connection replaces it with a fresh peer connection rather than renegotiating the old one:
+aiortc's answerer cannot take back a sender, and a fresh connection keeps every step the one
+the tests exercise, at the price of an ICE and DTLS handshake (well under a second) whenever
+the stage's tracks change.
+
+Stage membership (invited, on stage, removed, muted) is kept here too, per worker: the stage
+lives in this process's SFU, so a second worker would not see its media anyway.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiortc import MediaStreamTrack, RTCPeerConnection
+from aiortc.mediastreams import MediaStreamError
+
+from server.media.ice import ice_servers_for, rtc_configuration, use_host_addresses
+from server.media.negotiate import answer_offer, close_quietly
+from server.media.publication import Publication
+from server.media.sdp import CheckedSdp
+from server.rooms.roles import STAGE
+from server.rooms.stage_commands import LABEL_KINDS
+from server.settings import Settings
+
+log = logging.getLogger(__name__)
+
+SENDING = ("sendonly", "sendrecv")
+# Tracks are listed once their media flows; this only covers one that ends meanwhile.
+TRACK_START_S = 0.5
+
+
+@dataclass
+class StageTrack:
+    """One published track on the stage, as everyone sees it listed."""
+
+    id: str
+    member: str
+    name: str
+    label: str
+    publication: Publication
+    owner: object  # the publishing session
+    peer: RTCPeerConnection
+
+    def view(self, muted: bool) -> dict[str, Any]:
+        muted = muted and self.label == "microphone"
+        return {"id": self.id, "member": self.member, "name": self.name, "label": self.label,
+                "kind": self.publication.kind, "muted": muted}  # fmt: skip
+
+
+@dataclass
+class RoomStage:
+    room_id: int
+    settings: Settings
+    changed: Callable[[RoomStage], None]
+    tracks: dict[str, StageTrack] = field(default_factory=dict)
+    publishing: dict[object, RTCPeerConnection] = field(default_factory=dict)
+    publisher_of: dict[object, str] = field(default_factory=dict)  # session -> member
+    watching: dict[object, RTCPeerConnection] = field(default_factory=dict)
+    invited: set[str] = field(default_factory=set)
+    guests: set[str] = field(default_factory=set)  # accepted an invitation
+    revoked: set[str] = field(default_factory=set)  # removed by a host
+    muted: set[str] = field(default_factory=set)
+    names: dict[str, str] = field(default_factory=dict)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _tasks: set[asyncio.Future[None]] = field(default_factory=set)
+
+    # --- membership ---------------------------------------------------------------------
+
+    def may_publish(self, member: str, role: str) -> bool:
+        return (role in STAGE and member not in self.revoked) or member in self.guests
+
+    def on_stage(self) -> list[str]:
+        """Who is on the stage now: publishing, or invited and accepted."""
+        return sorted(set(self.publisher_of.values()) | self.guests)
+
+    def view(self) -> dict[str, Any]:
+        return {"tracks": [t.view(t.member in self.muted) for t in self.tracks.values()],
+                "on_stage": self.on_stage(), "invited": sorted(self.invited),
+                "muted": sorted(self.muted)}  # fmt: skip
+
+    def set_muted(self, member: str, muted: bool) -> None:
+        (self.muted.add if muted else self.muted.discard)(member)
+        for track in self.tracks.values():
+            if track.member == member and track.label == "microphone":
+                self._pause(track, muted)
+        self.changed(self)
+
+    @staticmethod
+    def _pause(track: StageTrack, muted: bool) -> None:
+        if track.publication.source is not None:
+            track.publication.source.paused = muted
+
+    async def remove(self, member: str) -> None:
+        """Off the stage: their connections close, their tracks end for everyone."""
+        self.guests.discard(member)
+        self.invited.discard(member)
+        self.revoked.add(member)
+        owners = [o for o, m in self.publisher_of.items() if m == member]
+        for owner in owners:
+            await self.leave(owner, "publish")
+        self.changed(self)
+
+    # --- connections --------------------------------------------------------------------
+
+    def _peer(self) -> RTCPeerConnection:
+        # The SFU's own peers use the STUN servers only: a TURN relay in front of the SFU
+        # buys nothing, and with no entry at all aiortc would ask a public STUN host.
+        servers = ice_servers_for(self.settings.ice_servers, None, "sfu", now=time.time())
+        stun = [s for s in servers if str(s["urls"]).startswith("stun")]
+        return RTCPeerConnection(rtc_configuration(stun))
+
+    async def publish(
+        self, owner: object, member: str, name: str, offer: CheckedSdp, labels: dict[str, str]
+    ) -> str:
+        """Answer a publisher's offer; its tracks join the stage once they arrive."""
+        await self.leave(owner, "publish")
+        pc = self._peer()
+        self.publishing[owner] = pc
+        self.publisher_of[owner] = member
+        self.names[member] = name
+        added: list[StageTrack] = []
+
+        @pc.on("track")
+        def on_track(track: MediaStreamTrack) -> None:
+            # Synchronously: forwarding takes the receiver over before it starts.
+            mid = next((t.mid for t in pc.getTransceivers() if t.receiver.track is track), None)
+            label = labels.get(mid or "", "camera" if track.kind == "video" else "microphone")
+            stage_track = StageTrack(f"t{next(self._ids)}", member, name, label,
+                                     Publication(pc, track, "forward"), owner, pc)  # fmt: skip
+            if label == "microphone" and member in self.muted:
+                self._pause(stage_track, True)
+            added.append(stage_track)
+
+        @pc.on("connectionstatechange")
+        def on_state() -> None:
+            if pc.connectionState == "failed":
+                self._spawn(self.leave(owner, "publish"))
+
+        try:
+            answer = await answer_offer(pc, offer)
+        except BaseException:
+            self.publishing.pop(owner, None)
+            self.publisher_of.pop(owner, None)
+            await close_quietly(pc)
+            raise
+        for stage_track in added:
+            self._spawn(self._list_while_live(stage_track))
+        self.changed(self)
+        return answer
+
+    async def _list_while_live(self, track: StageTrack) -> None:
+        """List a track once its media flows (so a watcher's offer never waits for it), and
+        take it off the list when it ends."""
+        publication = track.publication
+        if publication.source is not None:
+            started = asyncio.ensure_future(publication.source.started.wait())
+            ended = asyncio.ensure_future(publication.ended.wait())
+            await asyncio.wait({started, ended}, return_when=asyncio.FIRST_COMPLETED)
+            started.cancel()
+            ended.cancel()
+        if publication.ended.is_set() or self.publishing.get(track.owner) is not track.peer:
+            return
+        self.tracks[track.id] = track
+        self.changed(self)
+        await publication.ended.wait()
+        if self.tracks.pop(track.id, None) is not None:
+            self.changed(self)
+
+    async def watch(self, owner: object, offer: CheckedSdp) -> tuple[str, dict[str, Any]]:
+        """Answer a watcher's offer: each receiving section carries the next stage track of
+        its kind. Returns the answer and which track each mid carries."""
+        await self.leave(owner, "watch")
+        pc = self._peer()
+        self.watching[owner] = pc
+        waiting = {kind: deque(t for t in self.tracks.values() if t.publication.kind == kind)
+                   for kind in ("audio", "video")}  # fmt: skip
+        carried: dict[str, Any] = {}
+        try:
+            for media in offer.description.media:
+                if media.direction != "recvonly":
+                    continue
+                queue = waiting.get(media.kind, deque())
+                while queue:
+                    track = queue.popleft()
+                    try:
+                        await track.publication.add_to(pc, TRACK_START_S)
+                    except (TimeoutError, ValueError, MediaStreamError):
+                        continue  # not started, or ended meanwhile: offer the next one
+                    carried[str(media.rtp.muxId)] = track.view(track.member in self.muted)
+                    break
+            answer = await answer_offer(pc, offer)
+        except BaseException:
+            self.watching.pop(owner, None)
+            await close_quietly(pc)
+            raise
+        return answer, carried
+
+    def connection(self, owner: object, which: str) -> RTCPeerConnection | None:
+        return (self.publishing if which == "publish" else self.watching).get(owner)
+
+    async def leave(self, owner: object, which: str | None = None) -> None:
+        """Close a session's connections (one of them, or both)."""
+        for kind, peers in (("publish", self.publishing), ("watch", self.watching)):
+            if which in (None, kind):
+                pc = peers.pop(owner, None)
+                if kind == "publish":
+                    self.publisher_of.pop(owner, None)
+                if pc is not None:
+                    await close_quietly(pc)
+        if which in (None, "publish"):
+            # The tracks end as their receivers stop; drop them from the list at once.
+            gone = [t.id for t in self.tracks.values() if t.owner is owner]
+            for track_id in gone:
+                self.tracks.pop(track_id, None)
+            if gone:
+                self.changed(self)
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to keep: no connection, track, invitation, removal or mute."""
+        kept = (self.publishing, self.watching, self.tracks, self.invited, self.guests,
+                self.revoked, self.muted)  # fmt: skip
+        return not any(kept)
+
+    async def close(self) -> None:
+        for owner in list(self.publishing) + list(self.watching):
+            await self.leave(owner)
+        for task in list(self._tasks):
+            task.cancel()
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+class Stages:
+    """This process's SFU: one stage per room, made when first used, closed at shutdown."""
+
+    def __init__(self, settings: Settings, changed: Callable[[RoomStage], None]) -> None:
+        self.settings = settings
+        self._changed = changed
+        self.rooms: dict[int, RoomStage] = {}
+        if settings.media_host_addresses:
+            use_host_addresses(settings.media_host_addresses)
+
+    def of(self, room_id: int) -> RoomStage:
+        stage = self.rooms.get(room_id)
+        if stage is None:
+            stage = self.rooms[room_id] = RoomStage(room_id, self.settings, self._changed)
+        return stage
+
+    def sending_mids(self, offer: CheckedSdp) -> dict[str, str]:
+        """mid -> kind of each section of an offer that sends media."""
+        return {str(m.rtp.muxId): m.kind for m in offer.description.media
+                if m.direction in SENDING}  # fmt: skip
+
+    async def close(self) -> None:
+        for stage in list(self.rooms.values()):
+            await stage.close()
+        self.rooms.clear()
+
+
+def label_error(sending: dict[str, str], labels: dict[str, str]) -> str | None:
+    """Why the track labels do not fit the offer's sending sections, or None."""
+    for mid, kind in sending.items():
+        label = labels.get(mid)
+        if label is None:
+            return f"tracks: say what media section {mid} sends (camera, microphone or screen)"
+        if LABEL_KINDS[label] != kind:
+            return f"tracks: {label} is not {kind} (media section {mid})"
+    extra = sorted(set(labels) - set(sending))
+    if extra:
+        return f"tracks: media section {extra[0][:32]} sends nothing"
+    return None

@@ -1,0 +1,267 @@
+// The stage panel: the presenters' video (a screen share large, cameras as tiles), their
+// sound, the camera, microphone and screen buttons for those allowed to present, an
+// invitation to answer, and "Invite to stage" for hosts in the people list.
+
+import { EMPTY_STAGE, StageMedia, mayInvite, mayPublish, stageLayout, tracksKey } from "../stage-ops.js";
+import { h, part } from "./dom.js";
+
+/** @typedef {import("../protocol.js").RoomClient} RoomClient */
+/** @typedef {import("../protocol.js").Person} Person */
+/** @typedef {import("../protocol.js").RoomEvent} RoomEvent */
+/** @typedef {import("../stage-ops.js").StageState} StageState */
+/** @typedef {import("../stage-ops.js").StageTrack} StageTrack */
+/** @typedef {import("../stage-ops.js").Label} Label */
+
+/** @param {unknown} error */
+function messageOf(error) {
+  const e = /** @type {{message?: string}} */ (error ?? {});
+  return e.message || "That did not work.";
+}
+
+export class StagePanel {
+  /**
+   * @param {HTMLElement} root
+   * @param {RoomClient} client
+   * @param {() => void} peopleChanged Redraw the people list (its invite buttons).
+   */
+  constructor(root, client, peopleChanged) {
+    this.root = root;
+    this.client = client;
+    this.peopleChanged = peopleChanged;
+    this.media = new StageMedia(client);
+    /** @type {StageState} */
+    this.stage = EMPTY_STAGE;
+    /** @type {Person | null} */
+    this.me = null;
+    this.removed = false;
+    this.watchedKey = "";
+    /** @type {Map<string, MediaStreamTrack>} track id -> what arrived for it */
+    this.received = new Map();
+    /** @type {Map<string, HTMLMediaElement>} kept across renders, so playback goes on */
+    this.elements = new Map();
+    /** @type {Map<Label, MediaStreamTrack>} what this person sends */
+    this.sending = new Map();
+    this.large = part(root, "stage-large", HTMLElement);
+    this.tiles = part(root, "stage-tiles", HTMLElement);
+    this.audio = part(root, "stage-audio", HTMLElement);
+    this.empty = part(root, "stage-empty", HTMLElement);
+    this.controls = part(root, "stage-controls", HTMLElement);
+    this.invitation = part(root, "stage-invitation", HTMLElement);
+    this.mutedNote = part(root, "stage-muted-note", HTMLElement);
+    this.news = part(root, "stage-news", HTMLElement);
+    this.error = part(root, "stage-error", HTMLElement);
+    this.media.onTrack = (track, media) => {
+      this.received.set(track.id, media);
+      this.render();
+    };
+    /** @type {[Label, string][]} */
+    const buttons = [["camera", "stage-camera"], ["microphone", "stage-microphone"], ["screen", "stage-screen"]];
+    for (const [label, id] of buttons) {
+      part(root, id, HTMLButtonElement).addEventListener("click", () => this.#toggle(label));
+    }
+    part(root, "stage-accept", HTMLButtonElement).addEventListener("click", () => this.#answer("stage.accept"));
+    part(root, "stage-decline", HTMLButtonElement).addEventListener("click", () => this.#answer("stage.decline"));
+    part(root, "stage-unmute", HTMLButtonElement).addEventListener("click", () => this.#unmute());
+  }
+
+  /** @param {Person | null} me */
+  setMe(me) {
+    this.me = me;
+    this.render();
+  }
+
+  /** After (re)joining: ask what is on the stage. The server dropped the connections of
+   * the socket before, so both are offered again. */
+  async refresh() {
+    this.watchedKey = "";
+    if (this.sending.size) this.#republish();
+    try {
+      this.show(/** @type {StageState} */ (/** @type {unknown} */ (await this.client.command({ op: "stage.state" }))));
+    } catch (error) {
+      this.error.textContent = messageOf(error);
+    }
+  }
+
+  /** @param {StageState} stage */
+  show(stage) {
+    this.stage = { tracks: stage.tracks ?? [], on_stage: stage.on_stage ?? [], invited: stage.invited ?? [], muted: stage.muted ?? [] };
+    const key = tracksKey(this.stage.tracks);
+    if (key !== this.watchedKey) {
+      this.watchedKey = key;
+      this.media.watch(this.stage.tracks).catch((error) => {
+        this.error.textContent = `Could not receive the stage: ${messageOf(error)}`;
+      });
+    }
+    this.render();
+    this.peopleChanged();
+  }
+
+  /** @param {RoomEvent} event */
+  applyEvent(event) {
+    const e = /** @type {{type: string, member?: string}} */ (event);
+    const mine = this.me !== null && e.member === this.me.id;
+    if (e.type === "stage.invited" && mine) {
+      this.invitation.hidden = false;
+      part(this.root, "stage-accept", HTMLButtonElement).focus();
+    } else if (e.type === "stage.removed" && mine) {
+      this.removed = true;
+      this.#stopSending();
+      this.news.textContent = "A host took you off the stage.";
+    } else if (e.type === "stage.joined" && mine) {
+      this.removed = false;
+    } else if (e.type === "stage.muted" && mine) {
+      const mic = this.sending.get("microphone");
+      if (mic) mic.enabled = false;
+      this.news.textContent = "A host muted your microphone.";
+    }
+    this.render();
+  }
+
+  /**
+   * "Invite to stage" for a host, beside a person in the people list (or null).
+   * @param {Person} person
+   */
+  inviteButton(person) {
+    if (!mayInvite(this.me, person, this.stage)) return null;
+    const button = h("button", { className: "secondary", text: "Invite to stage", attrs: { type: "button" } });
+    button.append(h("span", { className: "visually-hidden", text: ` ${person.name}` }));
+    button.addEventListener("click", async () => {
+      try {
+        await this.client.command({ op: "stage.invite", member: person.id });
+        this.news.textContent = `Invited ${person.name} to the stage.`;
+      } catch (error) {
+        this.error.textContent = messageOf(error);
+      }
+    });
+    return button;
+  }
+
+  render() {
+    const me = this.me;
+    const live = new Set(this.stage.tracks.map((t) => t.id));
+    for (const id of [...this.elements.keys()]) {
+      if (!live.has(id)) {
+        this.elements.delete(id);
+        this.received.delete(id);
+      }
+    }
+    const layout = stageLayout(this.stage.tracks);
+    this.empty.hidden = this.stage.tracks.length > 0;
+    this.large.replaceChildren(...(layout.large ? [this.#video(layout.large)] : []));
+    this.tiles.replaceChildren(...layout.tiles.map((t) => h("li", {}, [this.#video(t), this.#caption(t)])));
+    // One's own sound never plays back to oneself.
+    const others = layout.audio.filter((t) => !me || t.member !== me.id);
+    this.audio.replaceChildren(...others.map((t) => this.#sound(t)));
+    this.controls.hidden = !mayPublish(me, this.stage, this.removed);
+    const muted = me !== null && this.stage.muted.includes(me.id);
+    this.mutedNote.hidden = !muted;
+    for (const label of /** @type {Label[]} */ (["camera", "microphone", "screen"])) {
+      part(this.root, `stage-${label}`, HTMLButtonElement).setAttribute("aria-pressed", String(this.sending.has(label)));
+    }
+  }
+
+  /** @param {StageTrack} track */
+  #caption(track) {
+    const mic = this.stage.tracks.find((t) => t.member === track.member && t.kind === "audio");
+    const state = mic ? (mic.muted ? " (microphone muted)" : "") : " (no microphone)";
+    return h("span", { className: "stage-name", text: `${track.name}${track.label === "screen" ? "'s screen" : ""}${state}` });
+  }
+
+  /** @param {StageTrack} track */
+  #video(track) {
+    const video = /** @type {HTMLVideoElement} */ (this.#element(track, "video"));
+    video.playsInline = true;
+    video.muted = true; // sound plays from its own element
+    video.setAttribute("aria-label", `${track.name}'s ${track.label}`);
+    return video;
+  }
+
+  /** @param {StageTrack} track */
+  #sound(track) {
+    return this.#element(track, "audio");
+  }
+
+  /**
+   * The element that plays a track, made once and kept while the track is on the stage.
+   * @param {StageTrack} track
+   * @param {"video" | "audio"} tag
+   */
+  #element(track, tag) {
+    let element = this.elements.get(track.id);
+    if (!element) {
+      element = h(tag, { attrs: { "data-track": track.id } });
+      element.autoplay = true;
+      this.elements.set(track.id, element);
+    }
+    const media = this.received.get(track.id);
+    const current = /** @type {MediaStream | null} */ (element.srcObject);
+    if (media && current?.getTracks()[0] !== media) element.srcObject = new MediaStream([media]);
+    return element;
+  }
+
+  /** @param {Label} label */
+  async #toggle(label) {
+    this.error.textContent = "";
+    try {
+      const current = this.sending.get(label);
+      if (current) {
+        current.stop();
+        this.sending.delete(label);
+      } else {
+        const stream =
+          label === "screen"
+            ? await navigator.mediaDevices.getDisplayMedia({ video: true })
+            : await navigator.mediaDevices.getUserMedia(label === "camera" ? { video: true } : { audio: true });
+        const track = stream.getTracks()[0];
+        if (label === "microphone" && this.me && this.stage.muted.includes(this.me.id)) track.enabled = false;
+        track.addEventListener("ended", () => {
+          if (this.sending.get(label) === track) {
+            this.sending.delete(label);
+            this.#republish();
+          }
+        });
+        this.sending.set(label, track);
+      }
+      this.render();
+      await this.media.publish(this.sending);
+    } catch (error) {
+      this.error.textContent = messageOf(error);
+    }
+  }
+
+  #republish() {
+    this.render();
+    this.media.publish(this.sending).catch((error) => {
+      this.error.textContent = messageOf(error);
+    });
+  }
+
+  #stopSending() {
+    for (const track of this.sending.values()) track.stop();
+    this.sending.clear();
+    this.media.publishing?.close();
+    this.media.publishing = null;
+  }
+
+  /** @param {"stage.accept" | "stage.decline"} op */
+  async #answer(op) {
+    try {
+      await this.client.command({ op });
+      this.invitation.hidden = true;
+      this.news.textContent = op === "stage.accept" ? "You are on the stage: turn on your camera or microphone." : "";
+      if (op === "stage.accept") part(this.root, "stage-camera", HTMLButtonElement).focus();
+    } catch (error) {
+      this.error.textContent = messageOf(error);
+    }
+  }
+
+  async #unmute() {
+    try {
+      await this.client.command({ op: "stage.unmute" });
+      const mic = this.sending.get("microphone");
+      if (mic) mic.enabled = true;
+    } catch (error) {
+      this.error.textContent = messageOf(error);
+    }
+  }
+}

@@ -1,0 +1,202 @@
+// The stage's media, client side (docs/protocol.md, "The stage: media"): the frames it adds,
+// the rules the stage panel draws from, and the peer connections with the server's SFU,
+// signalled through a RoomClient. No DOM here: the panel (room/stage.js) renders.
+
+/** @typedef {import("./protocol.js").RoomClient} RoomClient */
+/** @typedef {import("./protocol.js").Person} Person */
+
+/** @typedef {"camera" | "microphone" | "screen"} Label */
+
+/**
+ * A published track on the stage.
+ * @typedef {object} StageTrack
+ * @property {string} id
+ * @property {string} member
+ * @property {string} name
+ * @property {Label} label
+ * @property {"audio" | "video"} kind
+ * @property {boolean} muted A host muted this microphone.
+ */
+
+/**
+ * What is on the stage now (the ack of `stage.state`, and the frame of the same type).
+ * @typedef {object} StageState
+ * @property {StageTrack[]} tracks
+ * @property {string[]} on_stage
+ * @property {string[]} invited
+ * @property {string[]} muted
+ */
+
+/** @type {StageState} */
+export const EMPTY_STAGE = { tracks: [], on_stage: [], invited: [], muted: [] };
+
+/** Roles that present without an invitation (the server checks every offer). */
+export const PRESENTING_ROLES = new Set(["host", "co-host", "speaker"]);
+export const HOSTING_ROLES = new Set(["host", "co-host"]);
+
+/**
+ * Whether to show this person the camera, microphone and screen buttons.
+ * @param {Person | null} me
+ * @param {StageState} stage
+ * @param {boolean} removed A host took them off the stage since they came.
+ */
+export function mayPublish(me, stage, removed) {
+  if (!me) return false;
+  if (stage.on_stage.includes(me.id)) return true;
+  return PRESENTING_ROLES.has(me.role) && !removed;
+}
+
+/**
+ * Whether a host sees "Invite to stage" beside this person.
+ * @param {Person | null} me
+ * @param {Person} person
+ * @param {StageState} stage
+ */
+export function mayInvite(me, person, stage) {
+  if (!me || !HOSTING_ROLES.has(me.role) || person.id === me.id) return false;
+  if (PRESENTING_ROLES.has(person.role)) return false;
+  return !stage.on_stage.includes(person.id) && !stage.invited.includes(person.id);
+}
+
+/**
+ * Where each video goes: a screen share large, cameras as tiles beside it.
+ * @param {StageTrack[]} tracks
+ * @returns {{large: StageTrack | null, tiles: StageTrack[], audio: StageTrack[]}}
+ */
+export function stageLayout(tracks) {
+  const videos = tracks.filter((t) => t.kind === "video");
+  const large = videos.find((t) => t.label === "screen") ?? null;
+  return {
+    large,
+    tiles: videos.filter((t) => t !== large),
+    audio: tracks.filter((t) => t.kind === "audio"),
+  };
+}
+
+/**
+ * The key of a list of tracks: the watch connection is offered again when it changes.
+ * @param {StageTrack[]} tracks
+ */
+export function tracksKey(tracks) {
+  return tracks.map((t) => t.id).join(",");
+}
+
+/**
+ * @param {RTCPeerConnection} pc
+ * @param {number} timeoutMs
+ * @returns {Promise<void>}
+ */
+function gathered(pc, timeoutMs) {
+  // The offer goes out with the candidates in it: one message instead of a trickle.
+  if (pc.iceGatheringState === "complete") return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      if (pc.iceGatheringState !== "complete") return;
+      pc.removeEventListener("icegatheringstatechange", done);
+      resolve();
+    };
+    pc.addEventListener("icegatheringstatechange", done);
+    setTimeout(resolve, timeoutMs);
+  });
+}
+
+/**
+ * A person's two connections with the SFU: what they publish, and the stage they watch.
+ * Each new offer is a fresh peer connection (the server replaces the old one too).
+ */
+export class StageMedia {
+  /** @type {(track: StageTrack, media: MediaStreamTrack) => void} A stage track arrived. */
+  onTrack = () => {};
+
+  /**
+   * @param {RoomClient} client
+   * @param {(config: RTCConfiguration) => RTCPeerConnection} [makePeer]
+   */
+  constructor(client, makePeer = (config) => new RTCPeerConnection(config)) {
+    this.client = client;
+    this.makePeer = makePeer;
+    /** @type {RTCPeerConnection | null} */
+    this.publishing = null;
+    /** @type {RTCPeerConnection | null} */
+    this.watching = null;
+    /** @type {{servers: RTCIceServer[], until: number} | null} */
+    this.ice = null;
+  }
+
+  async #config() {
+    if (!this.ice || Date.now() > this.ice.until) {
+      const ack = await this.client.command({ op: "media.ice_servers" });
+      const expiresIn = Number(ack.expires_in ?? 3600);
+      // Ask again well before TURN credentials expire.
+      this.ice = { servers: /** @type {RTCIceServer[]} */ (ack.ice_servers ?? []), until: Date.now() + expiresIn * 500 };
+    }
+    return { iceServers: this.ice.servers };
+  }
+
+  /**
+   * Publish these tracks (all of them: one fresh connection), or stop with an empty map.
+   * @param {Map<Label, MediaStreamTrack>} tracks
+   */
+  async publish(tracks) {
+    this.publishing?.close();
+    this.publishing = null;
+    if (tracks.size === 0) {
+      await this.client.command({ op: "media.leave", connection: "publish" });
+      return;
+    }
+    const pc = this.makePeer(await this.#config());
+    this.publishing = pc;
+    /** @type {[RTCRtpTransceiver, Label][]} */
+    const added = [];
+    for (const [label, track] of tracks) {
+      added.push([pc.addTransceiver(track, { direction: "sendonly" }), label]);
+    }
+    await pc.setLocalDescription(await pc.createOffer());
+    await gathered(pc, 3000);
+    /** @type {Record<string, Label>} */
+    const labels = {};
+    for (const [transceiver, label] of added) if (transceiver.mid !== null) labels[transceiver.mid] = label;
+    const sdp = pc.localDescription?.sdp ?? "";
+    const ack = await this.client.command({ op: "media.offer", sdp, tracks: labels });
+    if (this.publishing !== pc) return; // replaced meanwhile
+    await pc.setRemoteDescription({ type: "answer", sdp: String(ack.sdp) });
+  }
+
+  /**
+   * Watch these stage tracks: one receiving section per track, on a fresh connection.
+   * @param {StageTrack[]} tracks
+   */
+  async watch(tracks) {
+    this.watching?.close();
+    this.watching = null;
+    if (tracks.length === 0) {
+      await this.client.command({ op: "media.leave", connection: "watch" });
+      return;
+    }
+    const pc = this.makePeer(await this.#config());
+    this.watching = pc;
+    for (const track of tracks) pc.addTransceiver(track.kind, { direction: "recvonly" });
+    /** @type {Record<string, StageTrack>} */
+    let carried = {};
+    /** @type {[string, MediaStreamTrack][]} */
+    const early = [];
+    pc.addEventListener("track", (event) => {
+      const mid = event.transceiver.mid ?? "";
+      if (carried[mid]) this.onTrack(carried[mid], event.track);
+      else early.push([mid, event.track]);
+    });
+    await pc.setLocalDescription(await pc.createOffer());
+    await gathered(pc, 3000);
+    const ack = await this.client.command({ op: "media.offer", sdp: pc.localDescription?.sdp ?? "" });
+    if (this.watching !== pc) return;
+    carried = /** @type {Record<string, StageTrack>} */ (ack.tracks ?? {});
+    await pc.setRemoteDescription({ type: "answer", sdp: String(ack.sdp) });
+    for (const [mid, media] of early.splice(0)) if (carried[mid]) this.onTrack(carried[mid], media);
+  }
+
+  close() {
+    this.publishing?.close();
+    this.watching?.close();
+    this.publishing = this.watching = null;
+  }
+}
