@@ -2,9 +2,9 @@
 // they add and one typed function per command, sent through a RoomClient. No DOM here.
 
 /** @typedef {import("./protocol.js").RoomClient} RoomClient */
-/** @typedef {import("./protocol.js").AckFrame} AckFrame */
-/** @typedef {import("./protocol.js").EventBase} EventBase */
-/** @typedef {import("./protocol.js").Person} Person */
+/** @typedef {import("./protocol-types.js").AckFrame} AckFrame */
+/** @typedef {import("./protocol-types.js").EventBase} EventBase */
+/** @typedef {import("./protocol-types.js").Person} Person */
 
 /** @typedef {"random" | "by_hand" | "self_select" | "interest" | "mentor"} BreakoutMode */
 

@@ -3,9 +3,9 @@
 // through a RoomClient. No DOM here either.
 
 /** @typedef {import("./protocol.js").RoomClient} RoomClient */
-/** @typedef {import("./protocol.js").AckFrame} AckFrame */
-/** @typedef {import("./protocol.js").ChatMessage} ChatMessage */
-/** @typedef {import("./protocol.js").RoomState} RoomState */
+/** @typedef {import("./protocol-types.js").AckFrame} AckFrame */
+/** @typedef {import("./protocol-types.js").ChatMessage} ChatMessage */
+/** @typedef {import("./protocol-types.js").RoomState} RoomState */
 
 /** @typedef {"message" | "question" | "name" | "person"} ReportKind */
 
@@ -30,7 +30,7 @@
  * @property {string} since
  */
 
-/** @typedef {import("./protocol.js").EventBase} EventBase */
+/** @typedef {import("./protocol-types.js").EventBase} EventBase */
 /** @typedef {EventBase & {type: "report.filed", report: Report}} ReportFiledEvent */
 /** @typedef {EventBase & {type: "report.handled", id: number}} ReportHandledEvent */
 /** @typedef {EventBase & {type: "chat.restored", message: ChatMessage}} ChatRestoredEvent */

@@ -3,7 +3,7 @@
 // signalled through a RoomClient. No DOM here: the panel (room/stage.js) renders.
 
 /** @typedef {import("./protocol.js").RoomClient} RoomClient */
-/** @typedef {import("./protocol.js").Person} Person */
+/** @typedef {import("./protocol-types.js").Person} Person */
 
 /** @typedef {"camera" | "microphone" | "screen"} Label */
 

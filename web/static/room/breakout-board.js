@@ -10,8 +10,8 @@
 /** @typedef {import("../breakout-ops.js").HelpRequest} HelpRequest */
 /** @typedef {import("../breakout-ops.js").StudyGroup} StudyGroup */
 /** @typedef {import("../breakout-ops.js").GroupPlan} GroupPlan */
-/** @typedef {import("../protocol.js").Person} Person */
-/** @typedef {import("../protocol.js").RoomEvent} RoomEvent */
+/** @typedef {import("../protocol-types.js").Person} Person */
+/** @typedef {import("../protocol-types.js").RoomEvent} RoomEvent */
 
 /**
  * @typedef {object} Board

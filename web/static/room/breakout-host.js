@@ -8,8 +8,8 @@ import { describeError } from "./errors.js";
 import * as bb from "./breakout-board.js";
 
 /** @typedef {import("../protocol.js").RoomClient} RoomClient */
-/** @typedef {import("../protocol.js").Person} Person */
-/** @typedef {import("../protocol.js").ErrorFrame} ErrorFrame */
+/** @typedef {import("../protocol-types.js").Person} Person */
+/** @typedef {import("../protocol-types.js").ErrorFrame} ErrorFrame */
 /** @typedef {import("../breakout-ops.js").BreakoutRound} BreakoutRound */
 /** @typedef {import("../breakout-ops.js").BreakoutGroup} BreakoutGroup */
 

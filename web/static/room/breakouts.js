@@ -15,10 +15,10 @@ import { GroupWork } from "./group-work.js";
 import { isHost } from "./people.js";
 
 /** @typedef {import("../protocol.js").RoomClient} RoomClient */
-/** @typedef {import("../protocol.js").Person} Person */
-/** @typedef {import("../protocol.js").Snapshot} Snapshot */
-/** @typedef {import("../protocol.js").RoomEvent} RoomEvent */
-/** @typedef {import("../protocol.js").ErrorFrame} ErrorFrame */
+/** @typedef {import("../protocol-types.js").Person} Person */
+/** @typedef {import("../protocol-types.js").Snapshot} Snapshot */
+/** @typedef {import("../protocol-types.js").RoomEvent} RoomEvent */
+/** @typedef {import("../protocol-types.js").ErrorFrame} ErrorFrame */
 /** @typedef {import("../breakout-ops.js").BreakoutGroup} BreakoutGroup */
 
 export class BreakoutsPanel {

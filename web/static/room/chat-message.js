@@ -8,8 +8,8 @@ import { splitLinks } from "./links.js";
 import { isStaff, roleLabel } from "./people.js";
 import { reportButton } from "./report-dialog.js";
 
-/** @typedef {import("../protocol.js").ChatMessage} ChatMessage */
-/** @typedef {import("../protocol.js").Person} Person */
+/** @typedef {import("../protocol-types.js").ChatMessage} ChatMessage */
+/** @typedef {import("../protocol-types.js").Person} Person */
 /**
  * What drawing a message needs from the panel.
  * @typedef {object} MessageView

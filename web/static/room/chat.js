@@ -7,11 +7,11 @@ import { describeError, duration } from "./errors.js";
 import { isStaff } from "./people.js";
 
 /** @typedef {import("../protocol.js").RoomClient} RoomClient */
-/** @typedef {import("../protocol.js").ChatMessage} ChatMessage */
-/** @typedef {import("../protocol.js").Person} Person */
-/** @typedef {import("../protocol.js").Snapshot} Snapshot */
-/** @typedef {import("../protocol.js").RoomEvent} RoomEvent */
-/** @typedef {import("../protocol.js").ErrorFrame} ErrorFrame */
+/** @typedef {import("../protocol-types.js").ChatMessage} ChatMessage */
+/** @typedef {import("../protocol-types.js").Person} Person */
+/** @typedef {import("../protocol-types.js").Snapshot} Snapshot */
+/** @typedef {import("../protocol-types.js").RoomEvent} RoomEvent */
+/** @typedef {import("../protocol-types.js").ErrorFrame} ErrorFrame */
 /** @typedef {import("../moderation-ops.js").ChatRestoredEvent} ChatRestoredEvent */
 /** @typedef {{kind: "new"} | {kind: "reply", id: number} | {kind: "edit", id: number}} Mode */
 

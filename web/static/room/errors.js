@@ -2,7 +2,7 @@
 
 import { clockTime } from "./mute.js";
 
-/** @typedef {import("../protocol.js").ErrorFrame} ErrorFrame */
+/** @typedef {import("../protocol-types.js").ErrorFrame} ErrorFrame */
 
 /**
  * "1 second", "12 seconds", "2 minutes".

@@ -120,7 +120,7 @@ export class GroupVideo {
       call.stop();
       this.#say(error instanceof DOMException
         ? `Your camera or microphone could not start: ${error.message}`
-        : describeError(/** @type {import("../protocol.js").ErrorFrame} */ (error)));
+        : describeError(/** @type {import("../protocol-types.js").ErrorFrame} */ (error)));
       this.#render();
       return;
     }

@@ -9,8 +9,8 @@ import { describeError } from "./errors.js";
 import * as sync from "./notes-sync.js";
 
 /** @typedef {import("../protocol.js").RoomClient} RoomClient */
-/** @typedef {import("../protocol.js").ErrorFrame} ErrorFrame */
-/** @typedef {import("../protocol.js").RoomEvent} RoomEvent */
+/** @typedef {import("../protocol-types.js").ErrorFrame} ErrorFrame */
+/** @typedef {import("../protocol-types.js").RoomEvent} RoomEvent */
 /** @typedef {import("../breakout-ops.js").GroupMessage} GroupMessage */
 /** @typedef {import("../breakout-ops.js").GroupWork} Work */
 

@@ -6,8 +6,8 @@ import { describeError } from "./errors.js";
 import { isStaff } from "./people.js";
 
 /** @typedef {import("../protocol.js").RoomClient} RoomClient */
-/** @typedef {import("../protocol.js").Person} Person */
-/** @typedef {import("../protocol.js").RoomEvent} RoomEvent */
+/** @typedef {import("../protocol-types.js").Person} Person */
+/** @typedef {import("../protocol-types.js").RoomEvent} RoomEvent */
 
 /** @param {number} n */
 function ordinal(n) {

@@ -16,10 +16,10 @@ import * as reports from "./reports-board.js";
 import * as ops from "../moderation-ops.js";
 
 /** @typedef {import("../protocol.js").RoomClient} RoomClient */
-/** @typedef {import("../protocol.js").Person} Person */
-/** @typedef {import("../protocol.js").Snapshot} Snapshot */
-/** @typedef {import("../protocol.js").RoomEvent} RoomEvent */
-/** @typedef {import("../protocol.js").ChatMessage} ChatMessage */
+/** @typedef {import("../protocol-types.js").Person} Person */
+/** @typedef {import("../protocol-types.js").Snapshot} Snapshot */
+/** @typedef {import("../protocol-types.js").RoomEvent} RoomEvent */
+/** @typedef {import("../protocol-types.js").ChatMessage} ChatMessage */
 /** @typedef {import("../moderation-ops.js").Waiting} Waiting */
 /** @typedef {import("../moderation-ops.js").Report} Report */
 

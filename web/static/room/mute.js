@@ -3,7 +3,7 @@
 // member.unmuted); the staff hear of everyone's. A mute lifts by itself at `until`, with no
 // event: every question here takes the time.
 
-/** @typedef {import("../protocol.js").RoomEvent} RoomEvent */
+/** @typedef {import("../protocol-types.js").RoomEvent} RoomEvent */
 /** @typedef {ReadonlyMap<string, number>} Mutes member id -> until, in ms since the epoch */
 
 /**

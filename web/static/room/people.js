@@ -3,8 +3,8 @@
 
 import { h, keepFocus } from "./dom.js";
 
-/** @typedef {import("../protocol.js").Person} Person */
-/** @typedef {import("../protocol.js").Role} Role */
+/** @typedef {import("../protocol-types.js").Person} Person */
+/** @typedef {import("../protocol-types.js").Role} Role */
 /** @typedef {Map<string, Person>} People keyed by member id */
 
 const STAFF = new Set(["host", "co-host", "moderator"]);

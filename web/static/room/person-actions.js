@@ -12,7 +12,7 @@ import { reportButton } from "./report-dialog.js";
 import * as ops from "../moderation-ops.js";
 
 /** @typedef {import("../protocol.js").RoomClient} RoomClient */
-/** @typedef {import("../protocol.js").Person} Person */
+/** @typedef {import("../protocol-types.js").Person} Person */
 /** @typedef {import("./mute.js").Mutes} Mutes */
 
 export const MUTE_MINUTES = [5, 10, 30, 60];
@@ -202,7 +202,7 @@ export class PersonActions {
     const reason = (this.reasons.get(member) ?? "").trim();
     const minutes = Number(this.minutes.get(member) ?? 10);
     this.errors.delete(member);
-    /** @type {Promise<import("../protocol.js").AckFrame>} */
+    /** @type {Promise<import("../protocol-types.js").AckFrame>} */
     let command;
     switch (action) {
       case "block": {

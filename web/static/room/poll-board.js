@@ -5,11 +5,11 @@
 // Polls are never changed in place: every function returns a new Map, and a poll that did
 // not change keeps its object, which lets the panel redraw only what did.
 
-/** @typedef {import("../protocol.js").Poll} Poll */
-/** @typedef {import("../protocol.js").PollKind} PollKind */
-/** @typedef {import("../protocol.js").PollAnswer} PollAnswer */
-/** @typedef {import("../protocol.js").PollCreateCommand} PollCreateCommand */
-/** @typedef {import("../protocol.js").RoomEvent} RoomEvent */
+/** @typedef {import("../protocol-types.js").Poll} Poll */
+/** @typedef {import("../protocol-types.js").PollKind} PollKind */
+/** @typedef {import("../protocol-types.js").PollAnswer} PollAnswer */
+/** @typedef {import("../protocol-types.js").PollCreateCommand} PollCreateCommand */
+/** @typedef {import("../protocol-types.js").RoomEvent} RoomEvent */
 /** @typedef {Map<number, Poll>} Polls by id, oldest first */
 
 /**

@@ -7,7 +7,7 @@ import { describeError } from "./errors.js";
 import { MAX_OPTION, MAX_OPTIONS, MIN_OPTIONS, checkPollDraft, hasOptions } from "./poll-board.js";
 
 /** @typedef {import("../protocol.js").RoomClient} RoomClient */
-/** @typedef {import("../protocol.js").ErrorFrame} ErrorFrame */
+/** @typedef {import("../protocol-types.js").ErrorFrame} ErrorFrame */
 
 export class PollForm {
   busy = false;

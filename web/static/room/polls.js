@@ -10,12 +10,12 @@ import * as pb from "./poll-board.js";
 import { PollForm } from "./poll-form.js";
 
 /** @typedef {import("../protocol.js").RoomClient} RoomClient */
-/** @typedef {import("../protocol.js").Person} Person */
-/** @typedef {import("../protocol.js").Snapshot} Snapshot */
-/** @typedef {import("../protocol.js").RoomEvent} RoomEvent */
-/** @typedef {import("../protocol.js").Poll} Poll */
-/** @typedef {import("../protocol.js").PollAnswer} PollAnswer */
-/** @typedef {import("../protocol.js").ErrorFrame} ErrorFrame */
+/** @typedef {import("../protocol-types.js").Person} Person */
+/** @typedef {import("../protocol-types.js").Snapshot} Snapshot */
+/** @typedef {import("../protocol-types.js").RoomEvent} RoomEvent */
+/** @typedef {import("../protocol-types.js").Poll} Poll */
+/** @typedef {import("../protocol-types.js").PollAnswer} PollAnswer */
+/** @typedef {import("../protocol-types.js").ErrorFrame} ErrorFrame */
 
 const STATE_TEXT = { draft: "Draft", live: "Live", closed: "Closed" };
 

@@ -6,9 +6,9 @@
 
 import { isStage, isStaff } from "./people.js";
 
-/** @typedef {import("../protocol.js").Question} Question */
-/** @typedef {import("../protocol.js").QaSnapshot} QaSnapshot */
-/** @typedef {import("../protocol.js").RoomEvent} RoomEvent */
+/** @typedef {import("../protocol-types.js").Question} Question */
+/** @typedef {import("../protocol-types.js").QaSnapshot} QaSnapshot */
+/** @typedef {import("../protocol-types.js").RoomEvent} RoomEvent */
 
 /**
  * @typedef {object} QaBoard

@@ -7,8 +7,8 @@ import { h } from "./dom.js";
 import * as qa from "./qa-board.js";
 import { reportButton } from "./report-dialog.js";
 
-/** @typedef {import("../protocol.js").Question} Question */
-/** @typedef {import("../protocol.js").Role} Role */
+/** @typedef {import("../protocol-types.js").Question} Question */
+/** @typedef {import("../protocol-types.js").Role} Role */
 /** @typedef {import("./qa-board.js").QuestionAction} QuestionAction */
 /** @typedef {import("./qa-board.js").QaBoard} Board */
 /** @typedef {{action: "edit" | "write" | "merge", id: number}} Open An inline form. */

@@ -9,15 +9,15 @@ import * as qa from "./qa-board.js";
 import { questionContent } from "./qa-item.js";
 
 /** @typedef {import("../protocol.js").RoomClient} RoomClient */
-/** @typedef {import("../protocol.js").Person} Person */
-/** @typedef {import("../protocol.js").Snapshot} Snapshot */
-/** @typedef {import("../protocol.js").RoomEvent} RoomEvent */
-/** @typedef {import("../protocol.js").Question} Question */
-/** @typedef {import("../protocol.js").ErrorFrame} ErrorFrame */
+/** @typedef {import("../protocol-types.js").Person} Person */
+/** @typedef {import("../protocol-types.js").Snapshot} Snapshot */
+/** @typedef {import("../protocol-types.js").RoomEvent} RoomEvent */
+/** @typedef {import("../protocol-types.js").Question} Question */
+/** @typedef {import("../protocol-types.js").ErrorFrame} ErrorFrame */
 /** @typedef {import("./qa-board.js").QuestionAction} QuestionAction */
 /** @typedef {import("./qa-item.js").Open} Open */
 
-/** @type {Partial<Record<QuestionAction, import("../protocol.js").QaQuestionCommand["op"]>>} */
+/** @type {Partial<Record<QuestionAction, import("../protocol-types.js").QaQuestionCommand["op"]>>} */
 const ONE_STEP = {
   withdraw: "qa.withdraw",
   approve: "qa.approve",

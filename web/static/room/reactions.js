@@ -5,7 +5,7 @@ import { h } from "./dom.js";
 import { describeError } from "./errors.js";
 
 /** @typedef {import("../protocol.js").RoomClient} RoomClient */
-/** @typedef {import("../protocol.js").Reaction} Reaction */
+/** @typedef {import("../protocol-types.js").Reaction} Reaction */
 
 /** @type {{id: Reaction, emoji: string, label: string}[]} */
 export const REACTIONS = [

@@ -7,7 +7,7 @@ import { describeError } from "./errors.js";
 import * as ops from "../moderation-ops.js";
 
 /** @typedef {import("../protocol.js").RoomClient} RoomClient */
-/** @typedef {import("../protocol.js").RoomEvent} RoomEvent */
+/** @typedef {import("../protocol-types.js").RoomEvent} RoomEvent */
 /** @typedef {import("../moderation-ops.js").ReportTarget} ReportTarget */
 
 /**

@@ -3,7 +3,7 @@
 // report.handled removes, whichever of the list and the events arrives first.
 
 /** @typedef {import("../moderation-ops.js").Report} Report */
-/** @typedef {import("../protocol.js").RoomEvent} RoomEvent */
+/** @typedef {import("../protocol-types.js").RoomEvent} RoomEvent */
 
 /**
  * @typedef {object} ReportsBoard

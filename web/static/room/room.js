@@ -18,7 +18,7 @@ import { ReactionsPanel } from "./reactions.js";
 import { ReportDialog } from "./report-dialog.js";
 import { StagePanel } from "./stage.js";
 
-/** @typedef {import("../protocol.js").Person} Person */
+/** @typedef {import("../protocol-types.js").Person} Person */
 /** @typedef {import("../protocol.js").Status} Status */
 /** @typedef {import("./people.js").People} People */
 /** @typedef {import("./mute.js").Mutes} Mutes */

@@ -6,8 +6,8 @@ import { EMPTY_STAGE, StageMedia, mayInvite, mayPublish, stageLayout, tracksKey 
 import { h, part } from "./dom.js";
 
 /** @typedef {import("../protocol.js").RoomClient} RoomClient */
-/** @typedef {import("../protocol.js").Person} Person */
-/** @typedef {import("../protocol.js").RoomEvent} RoomEvent */
+/** @typedef {import("../protocol-types.js").Person} Person */
+/** @typedef {import("../protocol-types.js").RoomEvent} RoomEvent */
 /** @typedef {import("../stage-ops.js").StageState} StageState */
 /** @typedef {import("../stage-ops.js").StageTrack} StageTrack */
 /** @typedef {import("../stage-ops.js").Label} Label */
