@@ -13,12 +13,6 @@
 /** @typedef {import("./protocol-types.js").ErrorFrame} ErrorFrame */
 /** @typedef {import("./protocol-types.js").HandLowerCommand} HandLowerCommand */
 /** @typedef {import("./protocol-types.js").JoinCommand} JoinCommand */
-/** @typedef {import("./protocol-types.js").PollAnswer} PollAnswer */
-/** @typedef {import("./protocol-types.js").PollCreateCommand} PollCreateCommand */
-/** @typedef {import("./protocol-types.js").PollStepCommand} PollStepCommand */
-/** @typedef {import("./protocol-types.js").QaAnsweredCommand} QaAnsweredCommand */
-/** @typedef {import("./protocol-types.js").QaAskCommand} QaAskCommand */
-/** @typedef {import("./protocol-types.js").QaQuestionCommand} QaQuestionCommand */
 /** @typedef {import("./protocol-types.js").Reaction} Reaction */
 /** @typedef {import("./protocol-types.js").ReactionsFrame} ReactionsFrame */
 /** @typedef {import("./protocol-types.js").RoomEvent} RoomEvent */
@@ -336,102 +330,6 @@ export class RoomClient {
     return this.#command({ op: "room.slow_mode", seconds });
   }
 
-  // ---- Questions and answers --------------------------------------------------------------
-
-  /**
-   * @param {string} body 1-1,000 characters after trimming.
-   * @param {{anonymous?: boolean}} [options]
-   * @returns {Promise<AckFrame>} The ack carries the question's `id`.
-   */
-  ask(body, { anonymous = false } = {}) {
-    /** @type {Omit<QaAskCommand, "ref">} */
-    const frame = { op: "qa.ask", body };
-    if (anonymous) frame.anonymous = true;
-    return this.#command(frame);
-  }
-
-  /**
-   * Your own question, while pending or open.
-   * @param {number} id
-   * @param {string} body
-   * @returns {Promise<AckFrame>}
-   */
-  editQuestion(id, body) {
-    return this.#command({ op: "qa.edit", id, body });
-  }
-
-  /**
-   * One of the ops that take a question id only: withdraw (your own), vote, unvote, approve,
-   * hide, restore, answering, reopen, dismiss.
-   * @param {QaQuestionCommand["op"]} op
-   * @param {number} id
-   * @returns {Promise<AckFrame>}
-   */
-  questionCommand(op, id) {
-    return this.#command({ op, id });
-  }
-
-  /**
-   * Fold a duplicate into another question (its voters join the target's).
-   * @param {number} id
-   * @param {number} into
-   * @returns {Promise<AckFrame>}
-   */
-  mergeQuestion(id, into) {
-    return this.#command({ op: "qa.merge", id, into });
-  }
-
-  /**
-   * Answered live, or with a typed answer (which may also be added to an answered question).
-   * @param {number} id
-   * @param {string} [text] up to 2,000 characters
-   * @returns {Promise<AckFrame>}
-   */
-  markAnswered(id, text) {
-    /** @type {Omit<QaAnsweredCommand, "ref">} */
-    const frame = { op: "qa.answered", id };
-    if (text) frame.text = text;
-    return this.#command(frame);
-  }
-
-  /**
-   * @param {{premoderation: boolean, hideAuthorsFromStaff: boolean}} settings
-   * @returns {Promise<AckFrame>}
-   */
-  configureQa({ premoderation, hideAuthorsFromStaff }) {
-    const hide_authors_from_staff = hideAuthorsFromStaff;
-    return this.#command({ op: "qa.configure", premoderation, hide_authors_from_staff });
-  }
-
-  // ---- Polls -----------------------------------------------------------------------------
-
-  /**
-   * A draft, seen by the stage only.
-   * @param {Omit<PollCreateCommand, "op" | "ref">} poll
-   * @returns {Promise<AckFrame>} The ack carries the poll's `id`.
-   */
-  createPoll(poll) {
-    return this.#command({ op: "poll.create", ...poll });
-  }
-
-  /**
-   * @param {PollStepCommand["op"]} op launch, close or reveal
-   * @param {number} id
-   * @returns {Promise<AckFrame>}
-   */
-  pollStep(op, id) {
-    return this.#command({ op, id });
-  }
-
-  /**
-   * @param {number} id
-   * @param {PollAnswer} answer
-   * @returns {Promise<AckFrame>} The ack carries `mine`, the answer as kept.
-   */
-  answerPoll(id, answer) {
-    return this.#command({ op: "poll.answer", id, answer });
-  }
-
   /**
    * Accept the community's guidelines while the room holds us at the door for them; once
    * accepted, the client joins again by itself.
@@ -451,7 +349,7 @@ export class RoomClient {
 
   /**
    * Any command of the protocol, for the modules that wrap the rarer ones
-   * (moderation-ops.js). Queued while the socket is down unless `queue` is false.
+   * (moderation-ops.js, qa-poll-ops.js, …). Queued while the socket is down unless `queue` is false.
    * @param {CommandBody} frame
    * @param {{queue?: boolean}} [options]
    * @returns {Promise<AckFrame>}

@@ -2,6 +2,7 @@
 // quiz's correct option, anonymous and changeable. What it sends is checked by
 // poll-board.js's checkPollDraft first; the new draft then arrives as a poll.created event.
 
+import { createPoll } from "../qa-poll-ops.js";
 import { h, part } from "./dom.js";
 import { describeError } from "./errors.js";
 import { MAX_OPTION, MAX_OPTIONS, MIN_OPTIONS, checkPollDraft, hasOptions } from "./poll-board.js";
@@ -135,8 +136,7 @@ export class PollForm {
     }
     this.busy = true;
     this.error.textContent = "";
-    this.client
-      .createPoll(checked.poll)
+    createPoll(this.client, checked.poll)
       .then(
         () => this.#reset(),
         (/** @type {ErrorFrame} */ error) => this.#fail(describeError(error), error?.field ?? null),

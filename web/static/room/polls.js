@@ -3,6 +3,7 @@
 // reveals them, and sees results all along. poll-board.js keeps the state; this module
 // renders it and sends what the person does.
 
+import * as ops from "../qa-poll-ops.js";
 import { h, keepFocus, part } from "./dom.js";
 import { describeError } from "./errors.js";
 import { isStage } from "./people.js";
@@ -342,7 +343,7 @@ export class PollsPanel {
       this.#answer(poll, Number(button.dataset.value));
     } else if (action === "launch" || action === "close" || action === "reveal") {
       this.#clearError(id);
-      this.client.pollStep(`poll.${action}`, id).catch((error) => this.#setError(id, describeError(error)));
+      ops.pollStep(this.client, `poll.${action}`, id).catch((error) => this.#setError(id, describeError(error)));
     }
   }
 
@@ -389,7 +390,7 @@ export class PollsPanel {
   #answer(poll, answer) {
     const id = poll.id;
     this.#clearError(id);
-    this.client.answerPoll(id, answer).then(
+    ops.answerPoll(this.client, id, answer).then(
       (ack) => {
         this.changing.delete(id);
         this.choices.delete(id);

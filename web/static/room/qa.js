@@ -2,6 +2,7 @@
 // stage takes questions from the queue, staff screen them, hosts turn screening on and off.
 // qa-board.js keeps the state; this module only renders it and sends what the person does.
 
+import * as ops from "../qa-poll-ops.js";
 import { h, keepFocus, part } from "./dom.js";
 import { describeError } from "./errors.js";
 import { isHost, isStaff } from "./people.js";
@@ -241,7 +242,7 @@ export class QaPanel {
     const anonymous = this.anonymous.checked;
     this.#clearError();
     this.body.value = "";
-    this.client.ask(text, { anonymous }).then(
+    ops.ask(this.client, text, { anonymous }).then(
       (ack) => {
         if (typeof ack.id === "number") this.#update(qa.noteAsked(this.board, ack.id));
       },
@@ -269,16 +270,16 @@ export class QaPanel {
     if (action === "vote") {
       this.#vote(question);
     } else if (action === "answered") {
-      this.#run(this.client.markAnswered(id));
+      this.#run(ops.markAnswered(this.client, id));
     } else if (action === "edit" || action === "write" || action === "merge") {
       this.open = { action, id };
       this.render();
       this.root.querySelector(`#qa-field-${id}`)?.closest("form")?.querySelector("textarea, select")?.focus();
     } else if (action === "withdraw") {
-      if (confirm("Withdraw your question?")) this.#run(this.client.questionCommand("qa.withdraw", id));
+      if (confirm("Withdraw your question?")) this.#run(ops.questionCommand(this.client, "qa.withdraw", id));
     } else {
       const op = ONE_STEP[action];
-      if (op) this.#run(this.client.questionCommand(op, id));
+      if (op) this.#run(ops.questionCommand(this.client, op, id));
     }
   }
 
@@ -286,7 +287,7 @@ export class QaPanel {
   #vote(question) {
     const id = question.id;
     const voting = !this.board.voted.has(id);
-    this.client.questionCommand(voting ? "qa.vote" : "qa.unvote", id).then(
+    ops.questionCommand(this.client, voting ? "qa.vote" : "qa.unvote", id).then(
       () => this.#update(qa.noteVote(this.board, id, voting)),
       (/** @type {ErrorFrame} */ error) => {
         // "Already voted" (or "not voted"): another tab of ours, or a merge, did it first.
@@ -308,9 +309,9 @@ export class QaPanel {
     const value = field.value.trim();
     /** @type {Promise<unknown>} */
     let command;
-    if (form.dataset.action === "merge") command = this.client.mergeQuestion(id, Number(value));
-    else if (form.dataset.action === "write") command = this.client.markAnswered(id, value);
-    else if (value) command = this.client.editQuestion(id, value);
+    if (form.dataset.action === "merge") command = ops.mergeQuestion(this.client, id, Number(value));
+    else if (form.dataset.action === "write") command = ops.markAnswered(this.client, id, value);
+    else if (value) command = ops.editQuestion(this.client, id, value);
     else return;
     this.#run(command.then(() => this.#closeForm(false)));
   }
@@ -338,7 +339,7 @@ export class QaPanel {
 
   #configure() {
     const settings = { premoderation: this.premoderation.checked, hideAuthorsFromStaff: this.hideAuthors.checked };
-    this.client.configureQa(settings).catch((error) => {
+    ops.configureQa(this.client, settings).catch((error) => {
       this.premoderation.checked = this.board.premoderation;
       this.hideAuthors.checked = this.board.hideAuthorsFromStaff;
       this.#showError(error);
