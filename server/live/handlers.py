@@ -15,7 +15,7 @@ from server.bus import BusUnavailable
 from server.live import breakouts as breakout_groups
 from server.live import group_calls as group_video
 from server.live import moderation as moderating
-from server.live import qa_polls
+from server.live import qa_polls, stage_recording
 from server.live import stage as stage_media
 from server.live.acting import hub_of, publish, speaker
 from server.live.frames import Wired, ack, encode, events_frame
@@ -251,6 +251,7 @@ HANDLERS: dict[type[c.Command], Handler] = {
     **breakout_groups.HANDLERS,
     **group_video.HANDLERS,
     **stage_media.HANDLERS,
+    **stage_recording.HANDLERS,
 }
 assert set(HANDLERS) == set(c.MODELS.values()), "every command has a handler"
 

@@ -97,7 +97,7 @@ async def leave_media(live: LiveWorker, session: Session, cmd: s.MediaLeave) -> 
 async def query(live: LiveWorker, session: Session, cmd: s.MediaQuery) -> str | None:
     _, stage = _stage(live, session)
     if cmd.op == "stage.state":
-        return ack(cmd.ref, **stage.view())
+        return ack(cmd.ref, **live.stage_view(stage))
     # Members of a room only (hub_of): TURN credentials are minted for the room's people.
     servers = ice_servers_for(live.settings.ice_servers, live.settings.turn_secret,
                               session.member_id, now=time.time())  # fmt: skip

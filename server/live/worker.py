@@ -23,6 +23,7 @@ from datetime import timedelta
 from server.bus import Bus, BusUnavailable
 from server.live.frames import Wired, encode
 from server.live.hub import RoomHub
+from server.live.recordings import Recordings
 from server.live.stage_media import RoomStage, Stages
 from server.rooms.moderation import KEEP_DELETED
 from server.settings import Settings
@@ -61,6 +62,7 @@ class LiveWorker:
         self._purged_at = -PURGE_EVERY_S
         # The SFU of this process: each room's stage, made when first used.
         self.stages = Stages(settings, self._stage_changed)
+        self.recordings = Recordings(settings.data_dir)
 
     async def start(self) -> None:
         await self.store.write(presence.beat, self.id)
@@ -123,13 +125,18 @@ class LiveWorker:
             del self._hub_starting[room_id]
 
     def _stage_changed(self, stage: RoomStage) -> None:
-        """Tell the room's sockets here what is on the stage now (ephemeral, no seq)."""
+        """Tell the room's sockets here what is on the stage now (ephemeral, no seq); a
+        recording of the stage follows it."""
+        self.recordings.follow(stage)
         hub = self.hubs.get(stage.room_id)
         if hub is None:
             return
-        frame = encode({"type": "stage.state", "room": stage.room_id, **stage.view()})
+        frame = encode({"type": "stage.state", "room": stage.room_id, **self.stage_view(stage)})
         for session in list(hub.sessions):
             session.push(frame)
+
+    def stage_view(self, stage: RoomStage) -> dict[str, object]:
+        return {**stage.view(), "recording": self.recordings.view(stage.room_id)}
 
     async def publish(self, logged: Logged) -> None:
         """Deliver a committed event here at once, and to the other workers by the bus."""

@@ -47,6 +47,7 @@ from server.rooms.stage_commands import (
     MediaQuery,
     StageAnswer,
     StageOnMember,
+    StageRecord,
 )
 
 
@@ -268,7 +269,7 @@ MODELS: dict[str, type[Command]] = {
         BreakoutPlan, BreakoutKeep, BreakoutSeat, BreakoutRun, BreakoutExtend, BreakoutBroadcast,
         HelpAsk, HelpWithdraw, HelpClaim, GroupSend, GroupNotes, GroupHistory,
         GroupSignal, GroupIceServers,
-        MediaOffer, MediaIce, MediaLeave, MediaQuery, StageOnMember, StageAnswer,
+        MediaOffer, MediaIce, MediaLeave, MediaQuery, StageOnMember, StageAnswer, StageRecord,
     )
     for op in m.model_fields["op"].annotation.__args__  # type: ignore[union-attr]
 }  # fmt: skip

@@ -66,6 +66,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     **dict.fromkeys(("media.offer", "media.ice", "media.leave", "media.ice_servers"), EVERYONE),
     **dict.fromkeys(("stage.state", "stage.accept", "stage.decline", "stage.unmute"), EVERYONE),
     **dict.fromkeys(("stage.invite", "stage.remove", "stage.mute"), HOSTS),
+    **dict.fromkeys(("stage.record", "stage.record_stop"), HOSTS),
 }
 
 

@@ -57,6 +57,12 @@ class StageOnMember(Command):
     member: Member
 
 
+class StageRecord(Command):
+    """A host starts or stops recording the stage."""
+
+    op: Literal["stage.record", "stage.record_stop"]
+
+
 class StageAnswer(Command):
     """The invited person's answer, or a speaker unmuting themselves."""
 

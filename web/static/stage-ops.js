@@ -25,10 +25,12 @@
  * @property {string[]} on_stage
  * @property {string[]} invited
  * @property {string[]} muted
+ * @property {{by: string, since: string} | null} [recording] Who started recording the
+ *   stage, and when; null when nothing records.
  */
 
 /** @type {StageState} */
-export const EMPTY_STAGE = { tracks: [], on_stage: [], invited: [], muted: [] };
+export const EMPTY_STAGE = { tracks: [], on_stage: [], invited: [], muted: [], recording: null };
 
 /** Roles that present without an invitation (the server checks every offer). */
 export const PRESENTING_ROLES = new Set(["host", "co-host", "speaker"]);

@@ -2,7 +2,7 @@
 // sound, the camera, microphone and screen buttons for those allowed to present, an
 // invitation to answer, and "Invite to stage" for hosts in the people list.
 
-import { EMPTY_STAGE, StageMedia, mayInvite, mayPublish, stageLayout, tracksKey } from "../stage-ops.js";
+import { EMPTY_STAGE, HOSTING_ROLES, StageMedia, mayInvite, mayPublish, stageLayout, tracksKey } from "../stage-ops.js";
 import { h, part } from "./dom.js";
 
 /** @typedef {import("../protocol.js").RoomClient} RoomClient */
@@ -62,6 +62,12 @@ export class StagePanel {
     part(root, "stage-accept", HTMLButtonElement).addEventListener("click", () => this.#answer("stage.accept"));
     part(root, "stage-decline", HTMLButtonElement).addEventListener("click", () => this.#answer("stage.decline"));
     part(root, "stage-unmute", HTMLButtonElement).addEventListener("click", () => this.#unmute());
+    this.recordingBadge = part(root, "stage-recording", HTMLElement);
+    this.hosting = part(root, "stage-hosting", HTMLElement);
+    this.recordButton = part(root, "stage-record", HTMLButtonElement);
+    this.recordingsLink = part(root, "stage-recordings", HTMLAnchorElement);
+    this.recordingsLink.href = `/events/${client.room}/recordings`;
+    this.recordButton.addEventListener("click", () => this.#record());
   }
 
   /** @param {Person | null} me */
@@ -84,7 +90,13 @@ export class StagePanel {
 
   /** @param {StageState} stage */
   show(stage) {
-    this.stage = { tracks: stage.tracks ?? [], on_stage: stage.on_stage ?? [], invited: stage.invited ?? [], muted: stage.muted ?? [] };
+    this.stage = {
+      tracks: stage.tracks ?? [],
+      on_stage: stage.on_stage ?? [],
+      invited: stage.invited ?? [],
+      muted: stage.muted ?? [],
+      recording: stage.recording ?? null,
+    };
     const key = tracksKey(this.stage.tracks);
     if (key !== this.watchedKey) {
       this.watchedKey = key;
@@ -155,6 +167,12 @@ export class StagePanel {
     this.controls.hidden = !mayPublish(me, this.stage, this.removed);
     const muted = me !== null && this.stage.muted.includes(me.id);
     this.mutedNote.hidden = !muted;
+    const recording = this.stage.recording ?? null;
+    this.recordingBadge.hidden = !recording;
+    this.recordingBadge.textContent = recording ? `● Recording the stage (started by ${recording.by})` : "";
+    this.hosting.hidden = !me || !HOSTING_ROLES.has(me.role);
+    this.recordButton.setAttribute("aria-pressed", String(Boolean(recording)));
+    this.recordButton.textContent = recording ? "Stop recording" : "Record the stage";
     for (const label of /** @type {Label[]} */ (["camera", "microphone", "screen"])) {
       part(this.root, `stage-${label}`, HTMLButtonElement).setAttribute("aria-pressed", String(this.sending.has(label)));
     }
@@ -250,6 +268,18 @@ export class StagePanel {
       this.invitation.hidden = true;
       this.news.textContent = op === "stage.accept" ? "You are on the stage: turn on your camera or microphone." : "";
       if (op === "stage.accept") part(this.root, "stage-camera", HTMLButtonElement).focus();
+    } catch (error) {
+      this.error.textContent = messageOf(error);
+    }
+  }
+
+  async #record() {
+    this.error.textContent = "";
+    const stop = Boolean(this.stage.recording);
+    try {
+      await this.client.command({ op: stop ? "stage.record_stop" : "stage.record" });
+      this.news.textContent = stop ? "Recording stopped: the files are on the event's Recordings page." : "Recording the stage.";
+      if (stop) this.recordingsLink.hidden = false;
     } catch (error) {
       this.error.textContent = messageOf(error);
     }
