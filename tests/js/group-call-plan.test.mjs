@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { MAX_PEERS, gone, greetings, offersTo, onSignal, sizeNote } from "../../web/static/room/group-call-plan.js";
+import { MAX_PEERS, arrived, gone, greetings, offersTo, onSignal, sizeNote } from "../../web/static/room/group-call-plan.js";
 
 describe("who offers", () => {
   test("exactly one side of every pair offers", () => {
@@ -68,4 +68,10 @@ test("groups of up to four call; larger ones are told why not", () => {
   assert.equal(sizeNote(2), "");
   assert.equal(sizeNote(4), "");
   assert.match(sizeNote(5), /up to 4: this group has 5 people.*stage/);
+});
+
+test("members who came into the group are the ones to greet, never oneself", () => {
+  assert.deepEqual(arrived(["m1", "m3"], ["m1", "m2", "m3", "m4"], "m1"), ["m2", "m4"]);
+  assert.deepEqual(arrived([], ["m1", "m2"], "m1"), ["m2"]);
+  assert.deepEqual(arrived(["m1", "m2"], ["m1"], "m1"), []);
 });

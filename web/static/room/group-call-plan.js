@@ -74,6 +74,18 @@ export function gone(connected, members) {
 }
 
 /**
+ * The members who came into the group since `before` (not oneself).
+ * @param {Iterable<string>} before
+ * @param {Iterable<string>} members the group's members now
+ * @param {string} me
+ * @returns {string[]}
+ */
+export function arrived(before, members, me) {
+  const was = new Set(before);
+  return [...new Set(members)].filter((m) => m !== me && !was.has(m));
+}
+
+/**
  * Whether the group may call, and if not, what to tell its members.
  * @param {number} size the group's members
  * @returns {string} empty when it may

@@ -64,17 +64,24 @@ export class GroupCall {
    * @param {string[]} members the group's members, `me` among them
    */
   async start(members) {
+    // The group may change while the devices start: `setMembers` keeps this list current,
+    // and the greetings go to the members as they are once the call begins.
+    this.members = [...members];
     const ack = /** @type {{ice_servers?: RTCIceServer[]}} */ (
       await this.client.command({ op: "group.ice_servers" }, { queue: false }));
     this.iceServers = ack.ice_servers ?? [];
     this.local = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 360 } });
     this.inCall = true;
-    this.members = [...members];
+    this.#greet(this.members);
+    this.onChange();
+  }
+
+  /** @param {string[]} members an offer or a hello to each of them (not to oneself) */
+  #greet(members) {
     for (const { to, type } of plan.greetings(this.me, members)) {
       if (type === "offer") this.#offer(to);
       else this.#send(to, { type: "hello" });
     }
-    this.onChange();
   }
 
   /** Hang up: a goodbye to everyone connected, then close all and release the devices. */
@@ -91,8 +98,13 @@ export class GroupCall {
 
   /** @param {string[]} members the group's members now */
   setMembers(members) {
+    const before = this.members;
     this.members = [...members];
     for (const member of plan.gone(this.peers.keys(), members)) this.#close(member);
+    // Someone new in the group may be in the call already (they clicked before this page
+    // heard they were seated, and their greeting was ignored): greet them as on joining.
+    // If they are not in the call yet they ignore it, and greet us when they join.
+    if (this.inCall) this.#greet(plan.arrived(before, members, this.me));
     // Signals from someone whose seating this page had not heard of yet: the server relays
     // only within a group, so they are in it; their `breakout.seated` was on its way.
     const now = Date.now();
