@@ -97,7 +97,7 @@ async def leave_media(live: LiveWorker, session: Session, cmd: s.MediaLeave) -> 
 async def query(live: LiveWorker, session: Session, cmd: s.MediaQuery) -> str | None:
     _, stage = _stage(live, session)
     if cmd.op == "stage.state":
-        return ack(cmd.ref, **stage.view())
+        return ack(cmd.ref, **stage.view(session.member_id, session.role))
     # Members of a room only (hub_of): TURN credentials are minted for the room's people.
     servers = ice_servers_for(live.settings.ice_servers, live.settings.turn_secret,
                               session.member_id, now=time.time())  # fmt: skip
@@ -121,6 +121,7 @@ async def on_member(live: LiveWorker, session: Session, cmd: s.StageOnMember) ->
             raise CommandError("conflict", "That person is on the stage already.")
         stage.invited.add(cmd.member)
         stage.revoked.discard(cmd.member)
+        stage.changed(stage)
         seq = await _log(live, hub.room_id, staff_and(cmd.member), "stage.invited",
                          member=cmd.member, name=target.name, by=by)  # fmt: skip
         return ack(cmd.ref, seq=seq)
@@ -151,6 +152,7 @@ async def answer(live: LiveWorker, session: Session, cmd: s.StageAnswer) -> str 
         raise CommandError("conflict", "There is no invitation to the stage to answer.")
     stage.invited.discard(me)
     if cmd.op == "stage.decline":
+        stage.changed(stage)
         seq = await _log(live, hub.room_id, staff_and(me), "stage.declined", member=me)
         return ack(cmd.ref, seq=seq)
     stage.guests.add(me)

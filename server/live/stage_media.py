@@ -30,7 +30,7 @@ from server.media.ice import ice_servers_for, rtc_configuration, use_host_addres
 from server.media.negotiate import answer_offer, close_quietly
 from server.media.publication import Publication
 from server.media.sdp import CheckedSdp
-from server.rooms.roles import STAGE
+from server.rooms.roles import STAGE, is_staff
 from server.rooms.stage_commands import LABEL_KINDS
 from server.settings import Settings
 
@@ -85,9 +85,11 @@ class RoomStage:
         """Who is on the stage now: publishing, or invited and accepted."""
         return sorted(set(self.publisher_of.values()) | self.guests)
 
-    def view(self) -> dict[str, Any]:
+    def view(self, member: str = "", role: str = "") -> dict[str, Any]:
+        """What `member` sees: invitations are the staff's business and the invitee's own."""
+        invited = sorted(m for m in self.invited if is_staff(role) or m == member)
         return {"tracks": [t.view(t.member in self.muted) for t in self.tracks.values()],
-                "on_stage": self.on_stage(), "invited": sorted(self.invited),
+                "on_stage": self.on_stage(), "invited": invited,
                 "muted": sorted(self.muted)}  # fmt: skip
 
     def set_muted(self, member: str, muted: bool) -> None:

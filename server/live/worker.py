@@ -25,6 +25,7 @@ from server.live.frames import Wired, encode
 from server.live.hub import RoomHub
 from server.live.stage_media import RoomStage, Stages
 from server.rooms.moderation import KEEP_DELETED
+from server.rooms.roles import is_staff
 from server.settings import Settings
 from server.store import Store, breakouts, moderation, presence, rooms
 from server.store.rooms import Logged
@@ -127,9 +128,17 @@ class LiveWorker:
         hub = self.hubs.get(stage.room_id)
         if hub is None:
             return
-        frame = encode({"type": "stage.state", "room": stage.room_id, **stage.view()})
+        head = {"type": "stage.state", "room": stage.room_id}
+        # Encoded once for the staff and once for everyone else; an invitee gets their own.
+        staff = encode({**head, **stage.view("", "host")})
+        others = encode({**head, **stage.view()})
         for session in list(hub.sessions):
-            session.push(frame)
+            if is_staff(session.role):
+                session.push(staff)
+            elif session.member_id in stage.invited:
+                session.push(encode({**head, **stage.view(session.member_id)}))
+            else:
+                session.push(others)
 
     async def publish(self, logged: Logged) -> None:
         """Deliver a committed event here at once, and to the other workers by the bus."""

@@ -1,6 +1,7 @@
 """The stage in Chromium: a host turns on the fake camera and microphone, an attendee's
 page receives the video through the server's SFU and decodes it; the host invites the
-attendee, who accepts and gets the camera, microphone and screen buttons."""
+attendee, who accepts with the keyboard and presents too; the host mutes her microphone
+(only she unmutes it) and takes her off the stage."""
 
 from __future__ import annotations
 
@@ -59,3 +60,22 @@ async def test_a_host_presents_and_an_attendee_sees_the_video(
     await ada.keyboard.press("Enter")
     await expect(ada.get_by_role("group", name=controls)).to_be_visible()
     await expect(ada.get_by_role("button", name="Camera")).to_be_focused()
+
+    await ada.get_by_role("button", name="Camera").press("Enter")
+    await ada.get_by_role("button", name="Microphone").click()
+    host_tiles = host.get_by_role("list", name="People presenting").locator("video")
+    await expect(host_tiles).to_have_count(2)
+    await expect(host_tiles.nth(1)).to_have_attribute("aria-label", f"{ada_person.name}'s camera")
+
+    await people.get_by_role("button", name=f"Mute microphone {ada_person.name}").click()
+    note = ada.get_by_text("A host muted your microphone.", exact=False).first
+    await expect(note).to_be_visible()
+    await expect(host.get_by_text(f"{ada_person.name} (microphone muted)")).to_be_visible()
+    await ada.get_by_role("button", name="Unmute").click()
+    await expect(ada.locator("#stage-muted-note")).to_be_hidden()
+    await expect(host.get_by_text(f"{ada_person.name} (microphone muted)")).to_be_hidden()
+
+    await people.get_by_role("button", name=f"Take off the stage {ada_person.name}").click()
+    await expect(ada.get_by_role("group", name=controls)).to_be_hidden()
+    await expect(host_tiles).to_have_count(1)
+    assert browsing.uncaught_errors() == []

@@ -117,6 +117,10 @@ async def test_an_invited_attendee_publishes_and_only_a_host_mutes_them(
         assert (await host.send("stage.invite", member=guest_id))["type"] == "ack"
         await guest.wait_for(lambda: any(e["type"] == "stage.invited" for e in guest.events()))
         assert not any(e["type"] == "stage.invited" for e in other.events())  # a private line
+        # Who is invited is the staff's business and the invitee's own.
+        assert (await host.send("stage.state"))["invited"] == [guest_id]
+        assert (await guest.send("stage.state"))["invited"] == [guest_id]
+        assert (await other.send("stage.state"))["invited"] == []
         assert (await guest.send("stage.accept"))["type"] == "ack"
         publishing = await offer_to_publish(guest)
         assert publishing.reply["type"] == "ack", publishing.reply

@@ -133,7 +133,7 @@ function start() {
   );
   const stage = new StagePanel(part(root, "room-stage", HTMLElement), client, redrawPeople);
   peoplePanel.extra = (person) => {
-    const more = [actions.build(person), stage.inviteButton(person)].filter((n) => n !== null);
+    const more = [actions.build(person), stage.personButtons(person)].filter((n) => n !== null);
     if (more.length < 2) return more[0] ?? null;
     const span = document.createElement("span");
     span.append(...more);

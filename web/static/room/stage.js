@@ -2,7 +2,7 @@
 // sound, the camera, microphone and screen buttons for those allowed to present, an
 // invitation to answer, and "Invite to stage" for hosts in the people list.
 
-import { EMPTY_STAGE, StageMedia, mayInvite, mayPublish, stageLayout, tracksKey } from "../stage-ops.js";
+import { EMPTY_STAGE, StageMedia, hostActions, mayPublish, stageLayout, tracksKey } from "../stage-ops.js";
 import { h, part } from "./dom.js";
 
 /** @typedef {import("../protocol.js").RoomClient} RoomClient */
@@ -17,6 +17,13 @@ function messageOf(error) {
   const e = /** @type {{message?: string}} */ (error ?? {});
   return e.message || "That did not work.";
 }
+
+/** @type {Record<string, [string, string]>} a host's action: its button, what was done */
+const HOST_ACTION_WORDS = {
+  "stage.invite": ["Invite to stage", "Invited to the stage:"],
+  "stage.mute": ["Mute microphone", "Muted the microphone of"],
+  "stage.remove": ["Take off the stage", "Took off the stage:"],
+};
 
 export class StagePanel {
   /**
@@ -118,22 +125,29 @@ export class StagePanel {
   }
 
   /**
-   * "Invite to stage" for a host, beside a person in the people list (or null).
+   * A host's stage buttons beside a person in the people list: "Invite to stage", or
+   * "Mute microphone" and "Take off the stage" for someone presenting (or null).
    * @param {Person} person
    */
-  inviteButton(person) {
-    if (!mayInvite(this.me, person, this.stage)) return null;
-    const button = h("button", { className: "secondary", text: "Invite to stage", attrs: { type: "button" } });
-    button.append(h("span", { className: "visually-hidden", text: ` ${person.name}` }));
-    button.addEventListener("click", async () => {
-      try {
-        await this.client.command({ op: "stage.invite", member: person.id });
-        this.news.textContent = `Invited ${person.name} to the stage.`;
-      } catch (error) {
-        this.error.textContent = messageOf(error);
-      }
-    });
-    return button;
+  personButtons(person) {
+    const ops = hostActions(this.me, person, this.stage);
+    if (ops.length === 0) return null;
+    const span = h("span", { className: "stage-person-actions" });
+    for (const op of ops) {
+      const [text, done] = HOST_ACTION_WORDS[op];
+      const button = h("button", { className: "secondary", text, attrs: { type: "button" } });
+      button.append(h("span", { className: "visually-hidden", text: ` ${person.name}` }));
+      button.addEventListener("click", async () => {
+        try {
+          await this.client.command({ op, member: person.id });
+          this.news.textContent = `${done} ${person.name}.`;
+        } catch (error) {
+          this.error.textContent = messageOf(error);
+        }
+      });
+      span.append(button, " ");
+    }
+    return span;
   }
 
   render() {
