@@ -1,13 +1,14 @@
 """The stage in Chromium: a host turns on the fake camera and microphone, an attendee's
 page receives the video through the server's SFU and decodes it; the host invites the
 attendee, who accepts with the keyboard and presents too; the host mutes her microphone
-(only she unmutes it) and takes her off the stage."""
+(only she unmutes it) and takes her off the stage. A dropped connection comes back to the
+stage by itself."""
 
 from __future__ import annotations
 
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import Browsing
+from tests.browser.conftest import Browsing, drop_sockets, make_sockets_droppable
 from tests.live.conftest import db_url_of
 from tests.live.support import seed
 from tests.servers import Server
@@ -29,7 +30,9 @@ async def test_a_host_presents_and_an_attendee_sees_the_video(
     seeded = await seed(db_url_of(server), attendees=1)
     ada_person = seeded.attendees[0]
     host = await browsing.page(await browsing.context(seeded.host.cookie))
-    ada = await browsing.page(await browsing.context(ada_person.cookie))
+    ada_context = await browsing.context(ada_person.cookie)
+    await make_sockets_droppable(ada_context)
+    ada = await browsing.page(ada_context)
     for page in (host, ada):
         await enter(page, seeded.event_id)
     controls = "Your camera, microphone and screen"
@@ -51,6 +54,13 @@ async def test_a_host_presents_and_an_attendee_sees_the_video(
     first = int(await ada.evaluate(DECODED))
     await ada.wait_for_function(f"() => ({DECODED})() > {first + 15}")
     assert browsing.uncaught_errors() == []
+
+    # Ada's connection drops; the server closes her media with the socket, and once the
+    # page is back in the room it watches the stage again by itself.
+    assert await drop_sockets(ada) == 1
+    await expect(ada.locator("#room")).to_have_attribute("data-status", "live")
+    again = int(await ada.evaluate(DECODED))
+    await ada.wait_for_function(f"() => ({DECODED})() > {again + 15}")
 
     # The host invites Ada from the people list; she accepts and may present.
     people = host.get_by_role("region", name="People here")

@@ -156,7 +156,6 @@ function start() {
     moderation.showSnapshot(snapshot);
     muted.show(mutedUntil(mutes, me.id, Date.now()));
     stage.setMe(me);
-    stage.refresh();
   };
 
   client.onEvent = (event) => {
@@ -220,6 +219,9 @@ function start() {
 
   client.onStatus = (status, reason, code) => {
     const wasAtDoor = door.shown === "held" || door.shown === "waiting";
+    // Joined, or joined again (a resume brings no snapshot): the server dropped the last
+    // socket's media connections, so the stage is asked for and offered again.
+    if (status === "live" && root.dataset.status !== "live") stage.refresh();
     root.dataset.status = status;
     root.dataset.door = code;
     // At the door (guidelines, waiting room), and once sent away, the room is not shown.
