@@ -38,8 +38,19 @@ def _stage(live: LiveWorker, session: Session) -> tuple[RoomHub, RoomStage]:
     return hub, live.stages.of(hub.room_id)
 
 
+# Trickled candidates per person: a browser sends a handful per connection.
+ICE_PER_10S = 100
+
+
+async def _limit(live: LiveWorker, session: Session, what: str, limit: int) -> None:
+    if await live.over_limit(f"{what}:{session.visitor.key}", limit, 10):
+        raise CommandError("rate_limited", f"Slow down: at most {limit} of those in 10 seconds.",
+                           retry_after=10)  # fmt: skip
+
+
 async def offer(live: LiveWorker, session: Session, cmd: s.MediaOffer) -> str | None:
     _, stage = _stage(live, session)
+    await _limit(live, session, "media.offer", live.settings.limits.media_offers_per_10s)
     try:
         checked = check_sdp(cmd.sdp, role="publisher")
     except SdpError as exc:
@@ -69,6 +80,7 @@ async def offer(live: LiveWorker, session: Session, cmd: s.MediaOffer) -> str | 
 
 async def ice(live: LiveWorker, session: Session, cmd: s.MediaIce) -> str | None:
     _, stage = _stage(live, session)
+    await _limit(live, session, "media.ice", ICE_PER_10S)
     pc = stage.connection(session, cmd.connection)
     if pc is None:
         raise CommandError("not_found", f"No {cmd.connection} connection: send an offer first.")

@@ -185,3 +185,17 @@ async def test_a_speaker_who_disconnects_stops_reaching_subscribers(stage_server
         await watching.pc.close()
         await publishing.pc.close()
         await watcher.close()
+
+
+async def test_offers_are_rate_limited_per_person_and_the_socket_stays_open(
+    server: Server,
+) -> None:
+    room = await seed(db_url_of(server), attendees=1)  # the default server: 30 per 10 s
+    attendee = await joined_as(server.url, room.attendees[0], room.event_id, "attendee")
+    try:
+        replies = [await attendee.send("media.offer", sdp="v=0\r\n") for _ in range(31)]
+        assert {r["code"] for r in replies[:30]} == {"invalid"}
+        assert replies[30]["code"] == "rate_limited" and replies[30]["retry_after"] == 10
+        assert (await attendee.send("ping"))["type"] == "pong"
+    finally:
+        await attendee.close()
