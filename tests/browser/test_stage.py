@@ -39,10 +39,13 @@ async def test_a_host_presents_and_an_attendee_sees_the_video(
     await expect(ada.get_by_role("group", name=controls)).to_be_hidden()
     await expect(ada.get_by_text("Nobody is presenting yet.")).to_be_visible()
 
-    camera = host.get_by_role("button", name="Camera")
+    camera = host.get_by_role("button", name="Camera", exact=True)
     await camera.click()
     await expect(camera).to_have_attribute("aria-pressed", "true")
-    await host.get_by_role("button", name="Microphone").click()
+    await host.get_by_role("button", name="Microphone", exact=True).click()
+    # Once allowed, the devices are there to choose from, by name.
+    await expect(host.get_by_label("Camera device").locator("option")).not_to_have_count(0)
+    await expect(host.get_by_label("Microphone device").locator("option")).not_to_have_count(0)
 
     tile = ada.get_by_role("list", name="People presenting").locator("video")
     await expect(tile).to_have_count(1)
@@ -69,10 +72,10 @@ async def test_a_host_presents_and_an_attendee_sees_the_video(
     await expect(join).to_be_focused()
     await ada.keyboard.press("Enter")
     await expect(ada.get_by_role("group", name=controls)).to_be_visible()
-    await expect(ada.get_by_role("button", name="Camera")).to_be_focused()
+    await expect(ada.get_by_role("button", name="Camera", exact=True)).to_be_focused()
 
-    await ada.get_by_role("button", name="Camera").press("Enter")
-    await ada.get_by_role("button", name="Microphone").click()
+    await ada.get_by_role("button", name="Camera", exact=True).press("Enter")
+    await ada.get_by_role("button", name="Microphone", exact=True).click()
     host_tiles = host.get_by_role("list", name="People presenting").locator("video")
     await expect(host_tiles).to_have_count(2)
     await expect(host_tiles.nth(1)).to_have_attribute("aria-label", f"{ada_person.name}'s camera")

@@ -69,6 +69,47 @@ export class StagePanel {
     part(root, "stage-accept", HTMLButtonElement).addEventListener("click", () => this.#answer("stage.accept"));
     part(root, "stage-decline", HTMLButtonElement).addEventListener("click", () => this.#answer("stage.decline"));
     part(root, "stage-unmute", HTMLButtonElement).addEventListener("click", () => this.#unmute());
+    /** @type {Record<"camera" | "microphone", HTMLSelectElement>} */
+    this.devices = {
+      camera: part(root, "stage-camera-device", HTMLSelectElement),
+      microphone: part(root, "stage-microphone-device", HTMLSelectElement),
+    };
+    for (const label of /** @type {("camera" | "microphone")[]} */ (["camera", "microphone"])) {
+      this.devices[label].addEventListener("change", () => this.#switchDevice(label));
+    }
+    navigator.mediaDevices?.addEventListener?.("devicechange", () => this.#listDevices());
+  }
+
+  /** The cameras and microphones to choose from (named once the person allowed one). */
+  async #listDevices() {
+    const found = (await navigator.mediaDevices?.enumerateDevices?.()) ?? [];
+    /** @type {[("camera" | "microphone"), MediaDeviceKind, string][]} */
+    const kinds = [["camera", "videoinput", "Camera"], ["microphone", "audioinput", "Microphone"]];
+    for (const [label, kind, word] of kinds) {
+      const select = this.devices[label];
+      const chosen = select.value;
+      const options = found
+        .filter((d) => d.kind === kind)
+        .map((d, n) => h("option", { text: d.label || `${word} ${n + 1}`, attrs: { value: d.deviceId } }));
+      select.replaceChildren(...options);
+      if (options.some((o) => o.value === chosen)) select.value = chosen;
+    }
+  }
+
+  /** @param {"camera" | "microphone"} label */
+  async #switchDevice(label) {
+    const current = this.sending.get(label);
+    if (!current) return; // used the next time it is turned on
+    current.stop();
+    this.sending.delete(label);
+    await this.#toggle(label);
+  }
+
+  /** @param {"camera" | "microphone"} label */
+  #constraints(label) {
+    const id = this.devices[label].value;
+    const wanted = id ? { deviceId: { exact: id } } : true;
+    return label === "camera" ? { video: wanted } : { audio: wanted };
   }
 
   /** @param {Person | null} me */
@@ -225,7 +266,7 @@ export class StagePanel {
         const stream =
           label === "screen"
             ? await navigator.mediaDevices.getDisplayMedia({ video: true })
-            : await navigator.mediaDevices.getUserMedia(label === "camera" ? { video: true } : { audio: true });
+            : await navigator.mediaDevices.getUserMedia(this.#constraints(label));
         const track = stream.getTracks()[0];
         if (label === "microphone" && this.me && this.stage.muted.includes(this.me.id)) track.enabled = false;
         track.addEventListener("ended", () => {
@@ -235,6 +276,7 @@ export class StagePanel {
           }
         });
         this.sending.set(label, track);
+        if (label !== "screen") this.#listDevices();
       }
       this.render();
       await this.media.publish(this.sending);
