@@ -42,6 +42,8 @@ export class StagePanel {
     this.me = null;
     this.removed = false;
     this.watchedKey = "";
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    this.watchTimer = undefined;
     /** @type {Map<string, MediaStreamTrack>} track id -> what arrived for it */
     this.received = new Map();
     /** @type {Map<string, HTMLMediaElement>} kept across renders, so playback goes on */
@@ -136,9 +138,15 @@ export class StagePanel {
     const key = tracksKey(this.stage.tracks);
     if (key !== this.watchedKey) {
       this.watchedKey = key;
-      this.media.watch(this.stage.tracks).catch((error) => {
-        this.error.textContent = `Could not receive the stage: ${messageOf(error)}`;
-      });
+      // A presenter switching a camera changes the list twice in a moment, and every page
+      // in the room hears it at once: wait a little, a different while on each page, so one
+      // offer follows the last change and a room's offers reach the server spread out.
+      clearTimeout(this.watchTimer);
+      this.watchTimer = setTimeout(() => {
+        this.media.watch(this.stage.tracks).catch((error) => {
+          this.error.textContent = `Could not receive the stage: ${messageOf(error)}`;
+        });
+      }, 150 + Math.random() * 350);
     }
     this.render();
     this.peopleChanged();
