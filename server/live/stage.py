@@ -19,7 +19,7 @@ from server.live.acting import hub_of, publish
 from server.live.frames import ack
 from server.live.hub import RoomHub
 from server.live.session import Session
-from server.live.stage_media import RoomStage, label_error
+from server.live.stage_media import RoomStage, label_error, sending_mids
 from server.live.worker import LiveWorker
 from server.media.ice import MAX_TURN_TTL_S, ice_servers_for
 from server.media.sdp import SdpError, check_candidate, check_sdp
@@ -55,7 +55,7 @@ async def offer(live: LiveWorker, session: Session, cmd: s.MediaOffer) -> str | 
         checked = check_sdp(cmd.sdp, role="publisher")
     except SdpError as exc:
         raise CommandError("invalid", f"sdp: {exc.message}", field="sdp") from None
-    sending = live.stages.sending_mids(checked)
+    sending = sending_mids(checked)
     labels: dict[str, str] = dict(cmd.tracks)
     if sending and not stage.may_publish(session.member_id, session.role):
         raise CommandError("forbidden", "Only people on the stage may send media; a host can "
@@ -145,6 +145,8 @@ async def on_member(live: LiveWorker, session: Session, cmd: s.StageOnMember) ->
         await stage.remove(cmd.member)
         seq = await _log(live, hub.room_id, ALL, "stage.removed", member=cmd.member, by=by)
         return ack(cmd.ref, seq=seq)
+    if not stage.may_publish(cmd.member, role or ""):
+        raise CommandError("conflict", "That person is not on the stage.")
     if cmd.member in stage.muted:
         raise CommandError("conflict", "That microphone is muted already.")
     stage.set_muted(cmd.member, True)

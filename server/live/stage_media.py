@@ -72,7 +72,6 @@ class RoomStage:
     guests: set[str] = field(default_factory=set)  # accepted an invitation
     revoked: set[str] = field(default_factory=set)  # removed by a host
     muted: set[str] = field(default_factory=set)
-    names: dict[str, str] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _tasks: set[asyncio.Future[None]] = field(default_factory=set)
 
@@ -131,7 +130,6 @@ class RoomStage:
         pc = self._peer()
         self.publishing[owner] = pc
         self.publisher_of[owner] = member
-        self.names[member] = name
         added: list[StageTrack] = []
 
         @pc.on("track")
@@ -264,15 +262,16 @@ class Stages:
             stage = self.rooms[room_id] = RoomStage(room_id, self.settings, self._changed)
         return stage
 
-    def sending_mids(self, offer: CheckedSdp) -> dict[str, str]:
-        """mid -> kind of each section of an offer that sends media."""
-        return {str(m.rtp.muxId): m.kind for m in offer.description.media
-                if m.direction in SENDING}  # fmt: skip
-
     async def close(self) -> None:
         for stage in list(self.rooms.values()):
             await stage.close()
         self.rooms.clear()
+
+
+def sending_mids(offer: CheckedSdp) -> dict[str, str]:
+    """mid -> kind of each section of an offer that sends media."""
+    return {str(m.rtp.muxId): m.kind for m in offer.description.media
+            if m.direction in SENDING}  # fmt: skip
 
 
 def label_error(sending: dict[str, str], labels: dict[str, str]) -> str | None:

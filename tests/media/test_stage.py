@@ -114,6 +114,7 @@ async def test_an_invited_attendee_publishes_and_only_a_host_mutes_them(
     try:
         assert (await guest.send("stage.accept"))["code"] == "conflict"  # nothing to answer
         assert (await other.send("stage.invite", member=guest_id))["code"] == "forbidden"
+        assert (await host.send("stage.mute", member=guest_id))["code"] == "conflict"  # not on it
         assert (await host.send("stage.invite", member=guest_id))["type"] == "ack"
         await guest.wait_for(lambda: any(e["type"] == "stage.invited" for e in guest.events()))
         assert not any(e["type"] == "stage.invited" for e in other.events())  # a private line
