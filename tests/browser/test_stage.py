@@ -92,3 +92,30 @@ async def test_a_host_presents_and_an_attendee_sees_the_video(
     await expect(ada.get_by_role("group", name=controls)).to_be_hidden()
     await expect(host_tiles).to_have_count(1)
     assert browsing.uncaught_errors() == []
+
+
+async def test_a_shared_screen_shows_large_beside_the_camera(
+    browsing: Browsing, server: Server
+) -> None:
+    seeded = await seed(db_url_of(server), attendees=1)
+    host = await browsing.page(await browsing.context(seeded.host.cookie))
+    ada = await browsing.page(await browsing.context(seeded.attendees[0].cookie))
+    for page in (host, ada):
+        await enter(page, seeded.event_id)
+    await host.get_by_role("button", name="Camera", exact=True).click()
+    screen = host.get_by_role("button", name="Share screen")
+    await screen.click()
+    await expect(screen).to_have_attribute("aria-pressed", "true")
+    large = ada.locator("#stage-large video")
+    await expect(large).to_have_attribute("aria-label", f"{seeded.host.name}'s screen")
+    tiles = ada.get_by_role("list", name="People presenting").locator("video")
+    await expect(tiles).to_have_attribute("aria-label", f"{seeded.host.name}'s camera")
+    await ada.wait_for_function(
+        """() => { const v = document.querySelector("#stage-large video");
+                   return v !== null && v.videoWidth > 0; }"""
+    )
+    # Stopping the share takes the large video away for everyone.
+    await screen.click()
+    await expect(large).to_have_count(0)
+    await expect(tiles).to_have_count(1)
+    assert browsing.uncaught_errors() == []
