@@ -119,7 +119,7 @@ class RoomStage:
         # The SFU's own peers use the STUN servers only: a TURN relay in front of the SFU
         # buys nothing, and with no entry at all aiortc would ask a public STUN host.
         servers = ice_servers_for(self.settings.ice_servers, None, "sfu", now=time.time())
-        stun = [s for s in servers if str(s["urls"]).startswith("stun")]
+        stun = [s for s in servers if _stun_only(s["urls"])]
         return RTCPeerConnection(rtc_configuration(stun))
 
     async def publish(
@@ -266,6 +266,11 @@ class Stages:
         for stage in list(self.rooms.values()):
             await stage.close()
         self.rooms.clear()
+
+
+def _stun_only(urls: str | list[str]) -> bool:
+    listed = [urls] if isinstance(urls, str) else urls
+    return all(u.startswith(("stun:", "stuns:")) for u in listed)
 
 
 def sending_mids(offer: CheckedSdp) -> dict[str, str]:
