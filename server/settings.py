@@ -33,6 +33,8 @@ class Limits:
     sign_in_attempts: int = 10
     sign_in_window_s: int = 900
     chat_per_10s: int = 10
+    # Each offer that passes the checks costs a peer connection (a DTLS key, ICE sockets).
+    media_offers_per_10s: int = 30
 
 
 @dataclass(frozen=True)
@@ -191,6 +193,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         resume_window=_int(env, "RESUME_WINDOW", Limits.resume_window, 10, 1_000_000),
         sign_in_attempts=_int(env, "SIGN_IN_ATTEMPTS", Limits.sign_in_attempts, 1, 10_000),
         chat_per_10s=_int(env, "CHAT_PER_10S", Limits.chat_per_10s, 1, 10_000),
+        media_offers_per_10s=_int(
+            env, "MEDIA_OFFERS_PER_10S", Limits.media_offers_per_10s, 1, 10_000_000
+        ),
     )
     return Settings(
         data_dir=data_dir,

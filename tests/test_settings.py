@@ -58,3 +58,14 @@ def test_postgres_urls_use_asyncpg(tmp_path: Path) -> None:
     assert s.database_url == "postgresql+asyncpg://u:p@db/studyhall"
     ice = load_settings(_env(tmp_path, ICE_SERVERS="stun:a:3478,turn:b:3478"))
     assert ice.ice_servers == ({"urls": "stun:a:3478"}, {"urls": "turn:b:3478"})
+
+
+def test_media_host_addresses_and_offer_limit(tmp_path: Path) -> None:
+    s = load_settings(
+        _env(tmp_path, MEDIA_HOST_ADDRESSES="127.0.0.1, ::1", MEDIA_OFFERS_PER_10S="5")
+    )
+    assert s.media_host_addresses == ("127.0.0.1", "::1")
+    assert s.limits.media_offers_per_10s == 5
+    assert load_settings(_env(tmp_path)).media_host_addresses == ()
+    with pytest.raises(SettingsError, match="MEDIA_HOST_ADDRESSES"):
+        load_settings(_env(tmp_path, MEDIA_HOST_ADDRESSES="eth0"))

@@ -19,7 +19,7 @@ from server.live.acting import hub_of, publish
 from server.live.frames import ack
 from server.live.hub import RoomHub
 from server.live.session import Session
-from server.live.stage_media import RoomStage, label_error
+from server.live.stage_media import RoomStage, label_error, sending_mids
 from server.live.worker import LiveWorker
 from server.media.ice import MAX_TURN_TTL_S, ice_servers_for
 from server.media.sdp import SdpError, check_candidate, check_sdp
@@ -38,13 +38,24 @@ def _stage(live: LiveWorker, session: Session) -> tuple[RoomHub, RoomStage]:
     return hub, live.stages.of(hub.room_id)
 
 
+# Trickled candidates per person: a browser sends a handful per connection.
+ICE_PER_10S = 100
+
+
+async def _limit(live: LiveWorker, session: Session, what: str, limit: int) -> None:
+    if await live.over_limit(f"{what}:{session.visitor.key}", limit, 10):
+        raise CommandError("rate_limited", f"Slow down: at most {limit} of those in 10 seconds.",
+                           retry_after=10)  # fmt: skip
+
+
 async def offer(live: LiveWorker, session: Session, cmd: s.MediaOffer) -> str | None:
     _, stage = _stage(live, session)
+    await _limit(live, session, "media.offer", live.settings.limits.media_offers_per_10s)
     try:
         checked = check_sdp(cmd.sdp, role="publisher")
     except SdpError as exc:
         raise CommandError("invalid", f"sdp: {exc.message}", field="sdp") from None
-    sending = live.stages.sending_mids(checked)
+    sending = sending_mids(checked)
     labels: dict[str, str] = dict(cmd.tracks)
     if sending and not stage.may_publish(session.member_id, session.role):
         raise CommandError("forbidden", "Only people on the stage may send media; a host can "
@@ -69,6 +80,7 @@ async def offer(live: LiveWorker, session: Session, cmd: s.MediaOffer) -> str | 
 
 async def ice(live: LiveWorker, session: Session, cmd: s.MediaIce) -> str | None:
     _, stage = _stage(live, session)
+    await _limit(live, session, "media.ice", ICE_PER_10S)
     pc = stage.connection(session, cmd.connection)
     if pc is None:
         raise CommandError("not_found", f"No {cmd.connection} connection: send an offer first.")
@@ -97,7 +109,7 @@ async def leave_media(live: LiveWorker, session: Session, cmd: s.MediaLeave) -> 
 async def query(live: LiveWorker, session: Session, cmd: s.MediaQuery) -> str | None:
     _, stage = _stage(live, session)
     if cmd.op == "stage.state":
-        return ack(cmd.ref, **live.stage_view(stage))
+        return ack(cmd.ref, **live.stage_view(stage, session.member_id, session.role))
     # Members of a room only (hub_of): TURN credentials are minted for the room's people.
     servers = ice_servers_for(live.settings.ice_servers, live.settings.turn_secret,
                               session.member_id, now=time.time())  # fmt: skip
@@ -121,6 +133,7 @@ async def on_member(live: LiveWorker, session: Session, cmd: s.StageOnMember) ->
             raise CommandError("conflict", "That person is on the stage already.")
         stage.invited.add(cmd.member)
         stage.revoked.discard(cmd.member)
+        stage.changed(stage)
         seq = await _log(live, hub.room_id, staff_and(cmd.member), "stage.invited",
                          member=cmd.member, name=target.name, by=by)  # fmt: skip
         return ack(cmd.ref, seq=seq)
@@ -132,6 +145,8 @@ async def on_member(live: LiveWorker, session: Session, cmd: s.StageOnMember) ->
         await stage.remove(cmd.member)
         seq = await _log(live, hub.room_id, ALL, "stage.removed", member=cmd.member, by=by)
         return ack(cmd.ref, seq=seq)
+    if not stage.may_publish(cmd.member, role or ""):
+        raise CommandError("conflict", "That person is not on the stage.")
     if cmd.member in stage.muted:
         raise CommandError("conflict", "That microphone is muted already.")
     stage.set_muted(cmd.member, True)
@@ -151,6 +166,7 @@ async def answer(live: LiveWorker, session: Session, cmd: s.StageAnswer) -> str 
         raise CommandError("conflict", "There is no invitation to the stage to answer.")
     stage.invited.discard(me)
     if cmd.op == "stage.decline":
+        stage.changed(stage)
         seq = await _log(live, hub.room_id, staff_and(me), "stage.declined", member=me)
         return ack(cmd.ref, seq=seq)
     stage.guests.add(me)

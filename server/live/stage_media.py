@@ -30,7 +30,7 @@ from server.media.ice import ice_servers_for, rtc_configuration, use_host_addres
 from server.media.negotiate import answer_offer, close_quietly
 from server.media.publication import Publication
 from server.media.sdp import CheckedSdp
-from server.rooms.roles import STAGE
+from server.rooms.roles import STAGE, is_staff
 from server.rooms.stage_commands import LABEL_KINDS
 from server.settings import Settings
 
@@ -72,7 +72,6 @@ class RoomStage:
     guests: set[str] = field(default_factory=set)  # accepted an invitation
     revoked: set[str] = field(default_factory=set)  # removed by a host
     muted: set[str] = field(default_factory=set)
-    names: dict[str, str] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _tasks: set[asyncio.Future[None]] = field(default_factory=set)
 
@@ -85,9 +84,11 @@ class RoomStage:
         """Who is on the stage now: publishing, or invited and accepted."""
         return sorted(set(self.publisher_of.values()) | self.guests)
 
-    def view(self) -> dict[str, Any]:
+    def view(self, member: str = "", role: str = "") -> dict[str, Any]:
+        """What `member` sees: invitations are the staff's business and the invitee's own."""
+        invited = sorted(m for m in self.invited if is_staff(role) or m == member)
         return {"tracks": [t.view(t.member in self.muted) for t in self.tracks.values()],
-                "on_stage": self.on_stage(), "invited": sorted(self.invited),
+                "on_stage": self.on_stage(), "invited": invited,
                 "muted": sorted(self.muted)}  # fmt: skip
 
     def set_muted(self, member: str, muted: bool) -> None:
@@ -118,7 +119,7 @@ class RoomStage:
         # The SFU's own peers use the STUN servers only: a TURN relay in front of the SFU
         # buys nothing, and with no entry at all aiortc would ask a public STUN host.
         servers = ice_servers_for(self.settings.ice_servers, None, "sfu", now=time.time())
-        stun = [s for s in servers if str(s["urls"]).startswith("stun")]
+        stun = [s for s in servers if _stun_only(s["urls"])]
         return RTCPeerConnection(rtc_configuration(stun))
 
     async def publish(
@@ -129,7 +130,6 @@ class RoomStage:
         pc = self._peer()
         self.publishing[owner] = pc
         self.publisher_of[owner] = member
-        self.names[member] = name
         added: list[StageTrack] = []
 
         @pc.on("track")
@@ -262,15 +262,21 @@ class Stages:
             stage = self.rooms[room_id] = RoomStage(room_id, self.settings, self._changed)
         return stage
 
-    def sending_mids(self, offer: CheckedSdp) -> dict[str, str]:
-        """mid -> kind of each section of an offer that sends media."""
-        return {str(m.rtp.muxId): m.kind for m in offer.description.media
-                if m.direction in SENDING}  # fmt: skip
-
     async def close(self) -> None:
         for stage in list(self.rooms.values()):
             await stage.close()
         self.rooms.clear()
+
+
+def _stun_only(urls: str | list[str]) -> bool:
+    listed = [urls] if isinstance(urls, str) else urls
+    return all(u.startswith(("stun:", "stuns:")) for u in listed)
+
+
+def sending_mids(offer: CheckedSdp) -> dict[str, str]:
+    """mid -> kind of each section of an offer that sends media."""
+    return {str(m.rtp.muxId): m.kind for m in offer.description.media
+            if m.direction in SENDING}  # fmt: skip
 
 
 def label_error(sending: dict[str, str], labels: dict[str, str]) -> str | None:

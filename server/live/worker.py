@@ -26,6 +26,7 @@ from server.live.hub import RoomHub
 from server.live.recordings import Recordings
 from server.live.stage_media import RoomStage, Stages
 from server.rooms.moderation import KEEP_DELETED
+from server.rooms.roles import is_staff
 from server.settings import Settings
 from server.store import Store, breakouts, moderation, presence, rooms
 from server.store.rooms import Logged
@@ -131,12 +132,21 @@ class LiveWorker:
         hub = self.hubs.get(stage.room_id)
         if hub is None:
             return
-        frame = encode({"type": "stage.state", "room": stage.room_id, **self.stage_view(stage)})
+        head = {"type": "stage.state", "room": stage.room_id}
+        # Encoded once for the staff and once for everyone else; an invitee gets their own.
+        staff = encode({**head, **self.stage_view(stage, "", "host")})
+        others = encode({**head, **self.stage_view(stage)})
         for session in list(hub.sessions):
-            session.push(frame)
+            if is_staff(session.role):
+                session.push(staff)
+            elif session.member_id in stage.invited:
+                session.push(encode({**head, **self.stage_view(stage, session.member_id)}))
+            else:
+                session.push(others)
 
-    def stage_view(self, stage: RoomStage) -> dict[str, object]:
-        return {**stage.view(), "recording": self.recordings.view(stage.room_id)}
+    def stage_view(self, stage: RoomStage, member: str = "", role: str = "") -> dict[str, object]:
+        """What `member` sees of the stage (`RoomStage.view`), and whether it records."""
+        return {**stage.view(member, role), "recording": self.recordings.view(stage.room_id)}
 
     async def publish(self, logged: Logged) -> None:
         """Deliver a committed event here at once, and to the other workers by the bus."""

@@ -122,3 +122,18 @@ describe("StageMedia", () => {
     assert.deepEqual(arrived, [["t1", "remote video"]]);
   });
 });
+
+describe("a host's stage buttons in the people list", () => {
+  test("invite an attendee; mute and take off someone presenting; never a host", async () => {
+    const { hostActions } = await import("../../web/static/stage-ops.js");
+    const cohost = { id: "mc", name: "Cora", role: "co-host" };
+    assert.deepEqual(hostActions(host, ada, EMPTY_STAGE), ["stage.invite"]);
+    assert.deepEqual(hostActions(host, cohost, EMPTY_STAGE), []);
+    assert.deepEqual(hostActions(ada, speaker, EMPTY_STAGE), []);
+    assert.deepEqual(hostActions(host, speaker, EMPTY_STAGE), ["stage.remove"]);
+    const speaking = { ...EMPTY_STAGE, on_stage: ["ms"], tracks: [track("t1", "ms", "microphone")] };
+    assert.deepEqual(hostActions(host, speaker, speaking), ["stage.mute", "stage.remove"]);
+    assert.deepEqual(hostActions(host, speaker, { ...speaking, muted: ["ms"] }), ["stage.remove"]);
+    assert.deepEqual(hostActions(host, ada, { ...EMPTY_STAGE, on_stage: ["ma"] }), ["stage.remove"]);
+  });
+});

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import aioice.ice
 import pytest
 
 from server.media.ice import (
@@ -9,6 +10,7 @@ from server.media.ice import (
     ice_servers_for,
     rtc_configuration,
     turn_credentials,
+    use_host_addresses,
 )
 from server.settings import load_settings
 
@@ -82,4 +84,16 @@ def test_the_servers_own_configuration_is_never_aiortcs_default() -> None:
     assert config.iceServers is not None
     assert [(s.urls, s.username, s.credential) for s in config.iceServers] == [
         ("turn:t.example.org", "u", "c")
+    ]
+
+
+def test_the_sfu_gathers_on_the_addresses_it_is_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Restored after the test: the package's loopback patch stays as it was.
+    monkeypatch.setattr(aioice.ice, "get_host_addresses", aioice.ice.get_host_addresses)
+    use_host_addresses(["192.0.2.7", "2001:db8::7"])
+    assert aioice.ice.get_host_addresses(use_ipv4=True, use_ipv6=False) == ["192.0.2.7"]
+    assert aioice.ice.get_host_addresses(use_ipv4=False, use_ipv6=True) == ["2001:db8::7"]
+    assert aioice.ice.get_host_addresses(use_ipv4=True, use_ipv6=True) == [
+        "192.0.2.7",
+        "2001:db8::7",
     ]

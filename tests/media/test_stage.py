@@ -114,9 +114,14 @@ async def test_an_invited_attendee_publishes_and_only_a_host_mutes_them(
     try:
         assert (await guest.send("stage.accept"))["code"] == "conflict"  # nothing to answer
         assert (await other.send("stage.invite", member=guest_id))["code"] == "forbidden"
+        assert (await host.send("stage.mute", member=guest_id))["code"] == "conflict"  # not on it
         assert (await host.send("stage.invite", member=guest_id))["type"] == "ack"
         await guest.wait_for(lambda: any(e["type"] == "stage.invited" for e in guest.events()))
         assert not any(e["type"] == "stage.invited" for e in other.events())  # a private line
+        # Who is invited is the staff's business and the invitee's own.
+        assert (await host.send("stage.state"))["invited"] == [guest_id]
+        assert (await guest.send("stage.state"))["invited"] == [guest_id]
+        assert (await other.send("stage.state"))["invited"] == []
         assert (await guest.send("stage.accept"))["type"] == "ack"
         publishing = await offer_to_publish(guest)
         assert publishing.reply["type"] == "ack", publishing.reply
@@ -181,3 +186,17 @@ async def test_a_speaker_who_disconnects_stops_reaching_subscribers(stage_server
         await watching.pc.close()
         await publishing.pc.close()
         await watcher.close()
+
+
+async def test_offers_are_rate_limited_per_person_and_the_socket_stays_open(
+    server: Server,
+) -> None:
+    room = await seed(db_url_of(server), attendees=1)  # the default server: 30 per 10 s
+    attendee = await joined_as(server.url, room.attendees[0], room.event_id, "attendee")
+    try:
+        replies = [await attendee.send("media.offer", sdp="v=0\r\n") for _ in range(31)]
+        assert {r["code"] for r in replies[:30]} == {"invalid"}
+        assert replies[30]["code"] == "rate_limited" and replies[30]["retry_after"] == 10
+        assert (await attendee.send("ping"))["type"] == "pong"
+    finally:
+        await attendee.close()

@@ -61,6 +61,23 @@ export function mayInvite(me, person, stage) {
 }
 
 /**
+ * What a host may do to this person from the people list: invite them, or, once they
+ * present, mute their microphone and take them off the stage. Hosts are never acted on.
+ * @param {Person | null} me
+ * @param {Person} person
+ * @param {StageState} stage
+ * @returns {("stage.invite" | "stage.mute" | "stage.remove")[]}
+ */
+export function hostActions(me, person, stage) {
+  if (!me || !HOSTING_ROLES.has(me.role) || person.id === me.id || HOSTING_ROLES.has(person.role)) return [];
+  if (mayInvite(me, person, stage)) return ["stage.invite"];
+  const presenting = stage.on_stage.includes(person.id) || PRESENTING_ROLES.has(person.role);
+  if (!presenting) return [];
+  const mic = stage.tracks.some((t) => t.member === person.id && t.label === "microphone");
+  return mic && !stage.muted.includes(person.id) ? ["stage.mute", "stage.remove"] : ["stage.remove"];
+}
+
+/**
  * Where each video goes: a screen share large, cameras as tiles beside it.
  * @param {StageTrack[]} tracks
  * @returns {{large: StageTrack | null, tiles: StageTrack[], audio: StageTrack[]}}

@@ -135,7 +135,7 @@ function start() {
   );
   const stage = new StagePanel(part(root, "room-stage", HTMLElement), client, redrawPeople);
   peoplePanel.extra = (person) => {
-    const more = [actions.build(person), stage.inviteButton(person)].filter((n) => n !== null);
+    const more = [actions.build(person), stage.personButtons(person)].filter((n) => n !== null);
     if (more.length < 2) return more[0] ?? null;
     const span = document.createElement("span");
     span.append(...more);
@@ -159,7 +159,6 @@ function start() {
     moderation.showSnapshot(snapshot);
     muted.show(mutedUntil(mutes, me.id, Date.now()));
     stage.setMe(me);
-    stage.refresh();
   };
 
   client.onEvent = (event) => {
@@ -228,6 +227,9 @@ function start() {
 
   client.onStatus = (status, reason, code) => {
     const wasAtDoor = door.shown === "held" || door.shown === "waiting";
+    // Joined, or joined again (a resume brings no snapshot): the server dropped the last
+    // socket's media connections, so the stage is asked for and offered again.
+    if (status === "live" && root.dataset.status !== "live") stage.refresh();
     root.dataset.status = status;
     root.dataset.door = code;
     // At the door (guidelines, waiting room), and once sent away, the room is not shown.

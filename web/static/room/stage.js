@@ -2,7 +2,7 @@
 // sound, the camera, microphone and screen buttons for those allowed to present, an
 // invitation to answer, and "Invite to stage" for hosts in the people list.
 
-import { EMPTY_STAGE, HOSTING_ROLES, StageMedia, mayInvite, mayPublish, stageLayout, tracksKey } from "../stage-ops.js";
+import { EMPTY_STAGE, HOSTING_ROLES, StageMedia, hostActions, mayPublish, stageLayout, tracksKey } from "../stage-ops.js";
 import { h, part } from "./dom.js";
 
 /** @typedef {import("../protocol.js").RoomClient} RoomClient */
@@ -17,6 +17,13 @@ function messageOf(error) {
   const e = /** @type {{message?: string}} */ (error ?? {});
   return e.message || "That did not work.";
 }
+
+/** @type {Record<string, [string, string]>} a host's action: its button, what was done */
+const HOST_ACTION_WORDS = {
+  "stage.invite": ["Invite to stage", "Invited to the stage:"],
+  "stage.mute": ["Mute microphone", "Muted the microphone of"],
+  "stage.remove": ["Take off the stage", "Took off the stage:"],
+};
 
 export class StagePanel {
   /**
@@ -35,6 +42,8 @@ export class StagePanel {
     this.me = null;
     this.removed = false;
     this.watchedKey = "";
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    this.watchTimer = undefined;
     /** @type {Map<string, MediaStreamTrack>} track id -> what arrived for it */
     this.received = new Map();
     /** @type {Map<string, HTMLMediaElement>} kept across renders, so playback goes on */
@@ -62,12 +71,53 @@ export class StagePanel {
     part(root, "stage-accept", HTMLButtonElement).addEventListener("click", () => this.#answer("stage.accept"));
     part(root, "stage-decline", HTMLButtonElement).addEventListener("click", () => this.#answer("stage.decline"));
     part(root, "stage-unmute", HTMLButtonElement).addEventListener("click", () => this.#unmute());
+    /** @type {Record<"camera" | "microphone", HTMLSelectElement>} */
+    this.devices = {
+      camera: part(root, "stage-camera-device", HTMLSelectElement),
+      microphone: part(root, "stage-microphone-device", HTMLSelectElement),
+    };
+    for (const label of /** @type {("camera" | "microphone")[]} */ (["camera", "microphone"])) {
+      this.devices[label].addEventListener("change", () => this.#switchDevice(label));
+    }
+    navigator.mediaDevices?.addEventListener?.("devicechange", () => this.#listDevices());
     this.recordingBadge = part(root, "stage-recording", HTMLElement);
     this.hosting = part(root, "stage-hosting", HTMLElement);
     this.recordButton = part(root, "stage-record", HTMLButtonElement);
     this.recordingsLink = part(root, "stage-recordings", HTMLAnchorElement);
     this.recordingsLink.href = `/events/${client.room}/recordings`;
     this.recordButton.addEventListener("click", () => this.#record());
+  }
+
+  /** The cameras and microphones to choose from (named once the person allowed one). */
+  async #listDevices() {
+    const found = (await navigator.mediaDevices?.enumerateDevices?.()) ?? [];
+    /** @type {[("camera" | "microphone"), MediaDeviceKind, string][]} */
+    const kinds = [["camera", "videoinput", "Camera"], ["microphone", "audioinput", "Microphone"]];
+    for (const [label, kind, word] of kinds) {
+      const select = this.devices[label];
+      const chosen = select.value;
+      const options = found
+        .filter((d) => d.kind === kind)
+        .map((d, n) => h("option", { text: d.label || `${word} ${n + 1}`, attrs: { value: d.deviceId } }));
+      select.replaceChildren(...options);
+      if (options.some((o) => o.value === chosen)) select.value = chosen;
+    }
+  }
+
+  /** @param {"camera" | "microphone"} label */
+  async #switchDevice(label) {
+    const current = this.sending.get(label);
+    if (!current) return; // used the next time it is turned on
+    current.stop();
+    this.sending.delete(label);
+    await this.#toggle(label);
+  }
+
+  /** @param {"camera" | "microphone"} label */
+  #constraints(label) {
+    const id = this.devices[label].value;
+    const wanted = id ? { deviceId: { exact: id } } : true;
+    return label === "camera" ? { video: wanted } : { audio: wanted };
   }
 
   /** @param {Person | null} me */
@@ -100,9 +150,15 @@ export class StagePanel {
     const key = tracksKey(this.stage.tracks);
     if (key !== this.watchedKey) {
       this.watchedKey = key;
-      this.media.watch(this.stage.tracks).catch((error) => {
-        this.error.textContent = `Could not receive the stage: ${messageOf(error)}`;
-      });
+      // A presenter switching a camera changes the list twice in a moment, and every page
+      // in the room hears it at once: wait a little, a different while on each page, so one
+      // offer follows the last change and a room's offers reach the server spread out.
+      clearTimeout(this.watchTimer);
+      this.watchTimer = setTimeout(() => {
+        this.media.watch(this.stage.tracks).catch((error) => {
+          this.error.textContent = `Could not receive the stage: ${messageOf(error)}`;
+        });
+      }, 150 + Math.random() * 350);
     }
     this.render();
     this.peopleChanged();
@@ -130,22 +186,29 @@ export class StagePanel {
   }
 
   /**
-   * "Invite to stage" for a host, beside a person in the people list (or null).
+   * A host's stage buttons beside a person in the people list: "Invite to stage", or
+   * "Mute microphone" and "Take off the stage" for someone presenting (or null).
    * @param {Person} person
    */
-  inviteButton(person) {
-    if (!mayInvite(this.me, person, this.stage)) return null;
-    const button = h("button", { className: "secondary", text: "Invite to stage", attrs: { type: "button" } });
-    button.append(h("span", { className: "visually-hidden", text: ` ${person.name}` }));
-    button.addEventListener("click", async () => {
-      try {
-        await this.client.command({ op: "stage.invite", member: person.id });
-        this.news.textContent = `Invited ${person.name} to the stage.`;
-      } catch (error) {
-        this.error.textContent = messageOf(error);
-      }
-    });
-    return button;
+  personButtons(person) {
+    const ops = hostActions(this.me, person, this.stage);
+    if (ops.length === 0) return null;
+    const span = h("span", { className: "stage-person-actions" });
+    for (const op of ops) {
+      const [text, done] = HOST_ACTION_WORDS[op];
+      const button = h("button", { className: "secondary", text, attrs: { type: "button" } });
+      button.append(h("span", { className: "visually-hidden", text: ` ${person.name}` }));
+      button.addEventListener("click", async () => {
+        try {
+          await this.client.command({ op, member: person.id });
+          this.news.textContent = `${done} ${person.name}.`;
+        } catch (error) {
+          this.error.textContent = messageOf(error);
+        }
+      });
+      span.append(button, " ");
+    }
+    return span;
   }
 
   render() {
@@ -229,7 +292,7 @@ export class StagePanel {
         const stream =
           label === "screen"
             ? await navigator.mediaDevices.getDisplayMedia({ video: true })
-            : await navigator.mediaDevices.getUserMedia(label === "camera" ? { video: true } : { audio: true });
+            : await navigator.mediaDevices.getUserMedia(this.#constraints(label));
         const track = stream.getTracks()[0];
         if (label === "microphone" && this.me && this.stage.muted.includes(this.me.id)) track.enabled = false;
         track.addEventListener("ended", () => {
@@ -239,6 +302,7 @@ export class StagePanel {
           }
         });
         this.sending.set(label, track);
+        if (label !== "screen") this.#listDevices();
       }
       this.render();
       await this.media.publish(this.sending);
