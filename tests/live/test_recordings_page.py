@@ -27,6 +27,8 @@ async def test_hosts_download_recordings_and_no_one_else_sees_them(
     base = f"/events/{room.event_id}/recordings"
     for someone in (room.host, room.co_host):
         async with _visitor(server, someone) as host:
+            event_page = await host.get(f"/events/{room.event_id}")
+            assert f'href="{base}"' in event_page.text
             page = await host.get(base)
             assert page.status_code == 200
             assert "20270115T180000Z-1.webm" in page.text and "notes.txt" not in page.text
@@ -39,6 +41,7 @@ async def test_hosts_download_recordings_and_no_one_else_sees_them(
     for someone in (room.attendees[0], room.speaker, room.moderator, room.outsider):
         async with _visitor(server, someone) as other:
             assert (await other.get(base)).status_code == 404, someone.name
+            assert f'href="{base}"' not in (await other.get(f"/events/{room.event_id}")).text
             file = await other.get(f"{base}/20270115T180000Z-1.webm")
             assert file.status_code == 404, someone.name
     async with Visitor(server.url) as stranger:
