@@ -131,9 +131,7 @@ async def on_member(live: LiveWorker, session: Session, cmd: s.StageOnMember) ->
             raise CommandError("not_found", "That person is not in the room.")
         if stage.may_publish(cmd.member, target.role):
             raise CommandError("conflict", "That person is on the stage already.")
-        stage.invited.add(cmd.member)
-        stage.revoked.discard(cmd.member)
-        stage.changed(stage)
+        stage.invite(cmd.member)
         seq = await _log(live, hub.room_id, staff_and(cmd.member), "stage.invited",
                          member=cmd.member, name=target.name, by=by)  # fmt: skip
         return ack(cmd.ref, seq=seq)
@@ -164,13 +162,10 @@ async def answer(live: LiveWorker, session: Session, cmd: s.StageAnswer) -> str 
         return ack(cmd.ref, seq=await _log(live, hub.room_id, ALL, "stage.unmuted", member=me))
     if me not in stage.invited:
         raise CommandError("conflict", "There is no invitation to the stage to answer.")
-    stage.invited.discard(me)
+    stage.answer_invitation(me, accept=cmd.op == "stage.accept")
     if cmd.op == "stage.decline":
-        stage.changed(stage)
         seq = await _log(live, hub.room_id, staff_and(me), "stage.declined", member=me)
         return ack(cmd.ref, seq=seq)
-    stage.guests.add(me)
-    stage.changed(stage)
     seq = await _log(live, hub.room_id, ALL, "stage.joined", member=me, name=session.name)
     return ack(cmd.ref, seq=seq)
 

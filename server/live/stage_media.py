@@ -91,6 +91,19 @@ class RoomStage:
                 "on_stage": self.on_stage(), "invited": invited,
                 "muted": sorted(self.muted)}  # fmt: skip
 
+    def invite(self, member: str) -> None:
+        """A host invites someone to the stage; a removal before it is lifted."""
+        self.invited.add(member)
+        self.revoked.discard(member)
+        self.changed(self)
+
+    def answer_invitation(self, member: str, accept: bool) -> None:
+        """The invited person accepts (they may publish from now on) or declines."""
+        self.invited.discard(member)
+        if accept:
+            self.guests.add(member)
+        self.changed(self)
+
     def set_muted(self, member: str, muted: bool) -> None:
         (self.muted.add if muted else self.muted.discard)(member)
         for track in self.tracks.values():
