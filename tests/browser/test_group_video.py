@@ -9,8 +9,7 @@ from playwright.async_api import Page, expect
 
 from tests.browser.conftest import Browsing
 from tests.live.conftest import db_url_of
-from tests.live.group_call_support import ok
-from tests.live.support import Client, seed
+from tests.live.support import Client, ok, seed
 from tests.servers import Server
 
 # Each remote tile's video: its size and decoded frames so far (-1 when none is there).

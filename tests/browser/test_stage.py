@@ -10,7 +10,7 @@ from playwright.async_api import Page, expect
 
 from tests.browser.conftest import Browsing, drop_sockets, make_sockets_droppable
 from tests.live.conftest import db_url_of
-from tests.live.support import seed
+from tests.live.support import Seeded, seed
 from tests.servers import Server
 
 DECODED = """() => {
@@ -22,6 +22,16 @@ DECODED = """() => {
 async def enter(page: Page, event_id: int) -> None:
     await page.goto(f"/events/{event_id}/room")
     await expect(page.locator("#room")).to_have_attribute("data-status", "live")
+
+
+async def host_and_attendee(browsing: Browsing, server: Server) -> tuple[Seeded, Page, Page]:
+    """A fresh room with its host's page and one attendee's page, both in the room."""
+    seeded = await seed(db_url_of(server), attendees=1)
+    host = await browsing.page(await browsing.context(seeded.host.cookie))
+    ada = await browsing.page(await browsing.context(seeded.attendees[0].cookie))
+    for page in (host, ada):
+        await enter(page, seeded.event_id)
+    return seeded, host, ada
 
 
 async def test_a_host_presents_and_an_attendee_sees_the_video(
@@ -97,11 +107,7 @@ async def test_a_host_presents_and_an_attendee_sees_the_video(
 async def test_a_shared_screen_shows_large_beside_the_camera(
     browsing: Browsing, server: Server
 ) -> None:
-    seeded = await seed(db_url_of(server), attendees=1)
-    host = await browsing.page(await browsing.context(seeded.host.cookie))
-    ada = await browsing.page(await browsing.context(seeded.attendees[0].cookie))
-    for page in (host, ada):
-        await enter(page, seeded.event_id)
+    seeded, host, ada = await host_and_attendee(browsing, server)
     await host.get_by_role("button", name="Camera", exact=True).click()
     screen = host.get_by_role("button", name="Share screen")
     await screen.click()

@@ -6,20 +6,14 @@ from __future__ import annotations
 from playwright.async_api import expect
 
 from tests.browser.conftest import Browsing
-from tests.browser.test_stage import enter
-from tests.live.conftest import db_url_of
-from tests.live.support import seed
+from tests.browser.test_stage import host_and_attendee
 from tests.servers import Server
 
 
 async def test_a_host_records_the_stage_and_downloads_it(
     browsing: Browsing, server: Server
 ) -> None:
-    seeded = await seed(db_url_of(server), attendees=1)
-    host = await browsing.page(await browsing.context(seeded.host.cookie))
-    ada = await browsing.page(await browsing.context(seeded.attendees[0].cookie))
-    for page in (host, ada):
-        await enter(page, seeded.event_id)
+    seeded, host, ada = await host_and_attendee(browsing, server)
     await expect(ada.get_by_role("button", name="Record the stage")).to_be_hidden()
     await host.get_by_role("button", name="Camera").click()
     await expect(ada.get_by_role("list", name="People presenting").locator("video")).to_have_count(

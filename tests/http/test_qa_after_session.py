@@ -13,7 +13,6 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 import httpx
 import pytest
@@ -23,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.store import Store, accounts, communities
 from server.store.tables import Event, EventSpeaker, utcnow
 from tests.clients import Visitor
-from tests.live.support import Client, Seeded, Someone, seed
+from tests.live.support import Client, Seeded, Someone, ok, seed
 from tests.servers import Server
 
 
@@ -123,12 +122,6 @@ async def _ask(client: Client, body: str, anonymous: bool = False) -> int:
     return int(ack["id"])
 
 
-async def _ok(client: Client, op: str, **fields: Any) -> dict[str, Any]:
-    ack = await client.send(op, **fields)
-    assert ack["type"] == "ack", ack
-    return ack
-
-
 def _text(fragment: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
 
@@ -151,9 +144,9 @@ async def test_the_event_page_shows_each_person_the_questions_they_may_see(room:
     ada, bo, cy = [await room.socket(a) for a in room.seeded.attendees]
     public = await _ask(ada, "What is a lifetime?")
     named_to_staff = await _ask(bo, "Is unsafe ever fine?", anonymous=True)
-    await _ok(host, "qa.configure", premoderation=False, hide_authors_from_staff=True)
+    await ok(host, "qa.configure", premoderation=False, hide_authors_from_staff=True)
     hidden_from_staff = await _ask(cy, "May I ask something silly?", anonymous=True)
-    await _ok(host, "qa.configure", premoderation=True, hide_authors_from_staff=False)
+    await ok(host, "qa.configure", premoderation=True, hide_authors_from_staff=False)
     pending = await _ask(ada, "Waiting for screening?")
     await room.move(-timedelta(days=1))
 
@@ -187,8 +180,8 @@ async def test_the_stage_answers_in_writing_and_the_asker_sees_it(room: Room) ->
     ada = await room.socket(room.seeded.attendees[0])
     bo = await room.socket(room.seeded.attendees[1])
     qid = await _ask(ada, "How do lifetimes relate to borrowing?")
-    await _ok(bo, "qa.vote", id=qid)
-    await _ok(host, "qa.configure", premoderation=True, hide_authors_from_staff=False)
+    await ok(bo, "qa.vote", id=qid)
+    await ok(host, "qa.configure", premoderation=True, hide_authors_from_staff=False)
     pending = await _ask(bo, "Still waiting?")
     await room.move(-timedelta(hours=3))
 
@@ -241,29 +234,29 @@ async def test_exports_hold_the_rows_and_only_staff_get_them(room: Room) -> None
     ada, bo, cy = [await room.socket(a) for a in room.seeded.attendees]
     formula = await _ask(ada, '=HYPERLINK("http://evil.example","click")')
     anonymous = await _ask(bo, "Is unsafe ever fine?", anonymous=True)
-    await _ok(host, "qa.configure", premoderation=False, hide_authors_from_staff=True)
+    await ok(host, "qa.configure", premoderation=False, hide_authors_from_staff=True)
     hidden = await _ask(cy, "-1 or +1?", anonymous=True)
-    await _ok(cy, "qa.vote", id=formula)
-    await _ok(host, "qa.answered", id=anonymous, text="@everyone: sometimes.")
+    await ok(cy, "qa.vote", id=formula)
+    await ok(host, "qa.answered", id=anonymous, text="@everyone: sometimes.")
 
-    topic = (await _ok(host, "poll.create", kind="single", question="Which topic next?",
+    topic = (await ok(host, "poll.create", kind="single", question="Which topic next?",
                        options=["Traits", "=1+1"]))["id"]  # fmt: skip
-    quiz = (await _ok(host, "poll.create", kind="quiz", question="Which keyword moves?",
+    quiz = (await ok(host, "poll.create", kind="quiz", question="Which keyword moves?",
                       options=["ref", "move", "static"], correct=1))["id"]  # fmt: skip
-    secret = (await _ok(host, "poll.create", kind="quiz", question="Secret quiz",
+    secret = (await ok(host, "poll.create", kind="quiz", question="Secret quiz",
                         options=["a", "b"], correct=0, anonymous=True))["id"]  # fmt: skip
-    cloud = (await _ok(host, "poll.create", kind="word_cloud", question="One word?"))["id"]
+    cloud = (await ok(host, "poll.create", kind="word_cloud", question="One word?"))["id"]
     for pid in (topic, quiz, secret, cloud):
-        await _ok(host, "poll.launch", id=pid)
-    await _ok(ada, "poll.answer", id=topic, answer=1)
-    await _ok(bo, "poll.answer", id=topic, answer=0)
-    await _ok(ada, "poll.answer", id=quiz, answer=1)
-    await _ok(bo, "poll.answer", id=quiz, answer=0)
-    await _ok(bo, "poll.answer", id=secret, answer=0)
-    await _ok(ada, "poll.answer", id=cloud, answer="@home")
+        await ok(host, "poll.launch", id=pid)
+    await ok(ada, "poll.answer", id=topic, answer=1)
+    await ok(bo, "poll.answer", id=topic, answer=0)
+    await ok(ada, "poll.answer", id=quiz, answer=1)
+    await ok(bo, "poll.answer", id=quiz, answer=0)
+    await ok(bo, "poll.answer", id=secret, answer=0)
+    await ok(ada, "poll.answer", id=cloud, answer="@home")
     for pid in (topic, quiz, secret, cloud):
-        await _ok(host, "poll.close", id=pid)
-        await _ok(host, "poll.reveal", id=pid)
+        await ok(host, "poll.close", id=pid)
+        await ok(host, "poll.reveal", id=pid)
     await room.move(-timedelta(days=2))
 
     as_host = await room.visitor(room.seeded.host)
@@ -324,17 +317,17 @@ async def test_exports_hold_the_rows_and_only_staff_get_them(room: Room) -> None
 async def test_polls_on_the_event_page_after_the_session(room: Room) -> None:
     host = await room.socket(room.seeded.host)
     ada = await room.socket(room.seeded.attendees[0])
-    shown = (await _ok(host, "poll.create", kind="rating", question="How was it?"))["id"]
-    kept = (await _ok(host, "poll.create", kind="single", question="Kept to the stage?",
+    shown = (await ok(host, "poll.create", kind="rating", question="How was it?"))["id"]
+    kept = (await ok(host, "poll.create", kind="single", question="Kept to the stage?",
                       options=["Yes", "No"]))["id"]  # fmt: skip
-    draft = (await _ok(host, "poll.create", kind="word_cloud", question="Never launched"))["id"]
+    draft = (await ok(host, "poll.create", kind="word_cloud", question="Never launched"))["id"]
     for pid in (shown, kept):
-        await _ok(host, "poll.launch", id=pid)
-    await _ok(ada, "poll.answer", id=shown, answer=4)
-    await _ok(ada, "poll.answer", id=kept, answer=0)
-    await _ok(host, "poll.close", id=shown)
-    await _ok(host, "poll.reveal", id=shown)
-    await _ok(host, "poll.close", id=kept)
+        await ok(host, "poll.launch", id=pid)
+    await ok(ada, "poll.answer", id=shown, answer=4)
+    await ok(ada, "poll.answer", id=kept, answer=0)
+    await ok(host, "poll.close", id=shown)
+    await ok(host, "poll.reveal", id=shown)
+    await ok(host, "poll.close", id=kept)
     await room.move(-timedelta(days=1))
 
     as_ada = await room.page(room.seeded.attendees[0])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.live.support import Client, Someone
+from tests.live.support import Client, Someone, me, ok
 
 # An offer as a browser writes one, cut short: the server checks shape, it does not parse.
 OFFER_SDP = (
@@ -25,16 +25,6 @@ async def joined(base_url: str, someone: Someone, room: int) -> Client:
     assert (await client.join(room))["type"] == "ack"
     await client.wait_for(lambda: any(f["type"] == "snapshot" for f in client.frames), 30)
     return client
-
-
-def me(client: Client) -> str:
-    return str(next(f for f in client.frames if f["type"] == "snapshot")["you"]["id"])
-
-
-async def ok(client: Client, op: str, **fields: Any) -> dict[str, Any]:
-    reply = await client.send(op, **fields)
-    assert reply["type"] == "ack", (op, fields, reply)
-    return reply
 
 
 async def run_groups(host: Client, groups: list[list[Client]], watcher: Client) -> list[int]:

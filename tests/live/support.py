@@ -265,3 +265,15 @@ async def _in_room(client: Client, room: int, role: str, who: str) -> Client:
     you = snapshot_of(client)["you"]
     assert you["role"] == role, f"{who} joined as {you}"
     return client
+
+
+def me(client: Client) -> str:
+    """The member id the room gave this client, from its first snapshot."""
+    return str(next(f for f in client.frames if f["type"] == "snapshot")["you"]["id"])
+
+
+async def ok(client: Client, op: str, **fields: Any) -> dict[str, Any]:
+    """Send a command that must be acknowledged; its ack."""
+    reply = await client.send(op, **fields)
+    assert reply["type"] == "ack", f"{op} {fields}: {reply}"
+    return reply

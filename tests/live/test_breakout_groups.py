@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.live.support import Client, Seeded
-from tests.live.test_breakouts import heard, joined, me, of
+from tests.live.support import Client, Seeded, me
+from tests.live.test_breakouts import heard, joined, of
 from tests.servers import Server
 
 TWO_GROUPS = [{"name": "Traits"}, {"name": "Macros"}]

@@ -9,8 +9,8 @@ from server.store import Store, study_groups
 from server.store.tables import utcnow
 from tests.clients import Visitor
 from tests.live.conftest import db_url_of
-from tests.live.support import Client, Seeded
-from tests.live.test_breakouts import heard, joined, me, of
+from tests.live.support import Client, Seeded, me
+from tests.live.test_breakouts import heard, joined, of
 from tests.servers import Server
 
 TWO_GROUPS = [{"name": "Traits", "topic": "rust"}, {"name": "Macros"}]

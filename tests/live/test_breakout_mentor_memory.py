@@ -12,8 +12,8 @@ from server.store.accounts import InterestInput, update_profile
 from server.store.events import EventInput
 from server.store.tables import Event, utcnow
 from tests.live.conftest import db_url_of
-from tests.live.support import Seeded, seed
-from tests.live.test_breakouts import joined, me, of
+from tests.live.support import Seeded, me, seed
+from tests.live.test_breakouts import joined, of
 from tests.servers import Server
 
 

@@ -13,7 +13,7 @@ from server.store import Store
 from server.store.breakout_tables import BreakoutRound
 from server.store.tables import Interest, utcnow
 from tests.live.conftest import db_url_of
-from tests.live.support import Client, Seeded
+from tests.live.support import Client, Seeded, me
 from tests.servers import Server
 
 
@@ -22,11 +22,6 @@ async def joined(server: Server, cookie: str, room: int) -> Client:
     assert (await client.join(room))["type"] == "ack"
     await client.wait_for(lambda: any(f["type"] == "snapshot" for f in client.frames))
     return client
-
-
-def me(client: Client) -> str:
-    snap = next(f for f in client.frames if f["type"] == "snapshot")
-    return str(snap["you"]["id"])
 
 
 def of(client: Client, kind: str) -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.store.breakout_tables import BreakoutRound, BreakoutSeat
 from server.store.tables import utcnow
 from tests.live.cluster import Cluster, eventually
-from tests.live.support import Client, Someone, seed
+from tests.live.support import Client, Someone, me, ok, seed
 
 A, B = 0, 1
 PEOPLE = 60
@@ -32,16 +32,6 @@ async def joined(cluster: Cluster, worker: int, room: int, someone: Someone) -> 
     assert (await client.join(room))["type"] == "ack"
     await client.wait_for(lambda: any(f["type"] == "snapshot" for f in client.frames), 30)
     return client
-
-
-def me(client: Client) -> str:
-    return str(next(f for f in client.frames if f["type"] == "snapshot")["you"]["id"])
-
-
-async def ok(client: Client, op: str, **fields: Any) -> dict[str, Any]:
-    reply = await client.send(op, **fields)
-    assert reply["type"] == "ack", (op, fields, reply)
-    return reply
 
 
 def seating(client: Client) -> dict[str, int]:

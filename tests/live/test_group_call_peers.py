@@ -13,8 +13,8 @@ from aiortc.mediastreams import MediaStreamTrack, VideoStreamTrack
 
 from server.media.ice import rtc_configuration
 from tests.live.conftest import db_url_of
-from tests.live.group_call_support import joined, me, ok, run_groups, signals
-from tests.live.support import Client, seed
+from tests.live.group_call_support import joined, run_groups, signals
+from tests.live.support import Client, me, ok, seed
 from tests.servers import Server
 
 

@@ -17,12 +17,10 @@ from tests.live.group_call_support import (
     CANDIDATE,
     OFFER_SDP,
     joined,
-    me,
-    ok,
     run_groups,
     signals,
 )
-from tests.live.support import seed
+from tests.live.support import me, ok, seed
 from tests.servers import Server
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from tests.databases import Postgres
 from tests.live.cluster import Cluster, sqlite_url
-from tests.live.group_call_support import CANDIDATE, OFFER_SDP, joined, me, ok, run_groups, signals
+from tests.live.group_call_support import CANDIDATE, OFFER_SDP, joined, run_groups, signals
+from tests.live.support import me, ok
 
 A, B = 0, 1
 TURN_SECRET = "a-turn-secret-for-tests"

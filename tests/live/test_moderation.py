@@ -19,14 +19,8 @@ from server.store import Store
 from server.store.moderation_tables import AuditRecord, Ban
 from server.store.tables import Event
 from tests.live.conftest import db_url_of
-from tests.live.support import Client, Seeded, Someone, joined_as, seed, snapshot_of
+from tests.live.support import Client, Seeded, Someone, joined_as, ok, seed, snapshot_of
 from tests.servers import Server
-
-
-async def ok(client: Client, op: str, **fields: Any) -> dict[str, Any]:
-    reply = await client.send(op, **fields)
-    assert reply["type"] == "ack", f"{op} {fields}: {reply}"
-    return reply
 
 
 def closed(client: Client) -> bool:

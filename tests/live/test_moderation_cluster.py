@@ -13,7 +13,6 @@ import asyncio
 import secrets
 import time
 from datetime import UTC, datetime
-from typing import Any
 
 from redis.asyncio import Redis
 from sqlalchemy import select
@@ -30,17 +29,12 @@ from tests.live.support import (
     guest_joined,
     guest_ticket,
     joined_as,
+    ok,
     snapshot_of,
 )
 
 A, B = 0, 1
 BANNED_CLOSE = 4004
-
-
-async def _ok(client: Client, op: str, **fields: Any) -> dict[str, Any]:
-    reply = await client.send(op, **fields)
-    assert reply["type"] == "ack", (op, reply)
-    return reply
 
 
 async def _ticket_for(base_url: str, cookie: str) -> str:
@@ -130,7 +124,7 @@ async def test_a_ban_closes_every_socket_on_both_workers_and_holds_by_every_rout
     member = snapshot_of(tabs[0])["you"]["id"]
     closing = [asyncio.create_task(_closed_at(tab)) for tab in tabs]
 
-    await _ok(host, "mod.ban", member=member, reason="Harassment after a warning")
+    await ok(host, "mod.ban", member=member, reason="Harassment after a warning")
     acked_at = time.monotonic()
     async with asyncio.timeout(10):
         closed = await asyncio.gather(*closing)
@@ -182,7 +176,7 @@ async def test_a_ban_closes_every_socket_on_both_workers_and_holds_by_every_rout
     # Undone, the ban lets them back in: it was the ban, and only the ban, that refused.
     host = await joined_as(cluster.url(B), cluster.room_host, rid, "host")
     [ban] = await _ban_ids(cluster, f"p{banned.person_id}")
-    await _ok(host, "mod.unban", ban=ban)
+    await ok(host, "mod.unban", ban=ban)
     back = await joined_as(cluster.url(A), banned, rid, "attendee")
     assert snapshot_of(back)["you"]["id"] == member
     for client in (host, back):
@@ -200,7 +194,7 @@ async def test_a_banned_guest_is_refused_with_a_new_account_of_the_same_email(
     moderator = await joined_as(cluster.url(B), cluster.room.moderator, rid, "moderator")
     guest = await guest_joined(cluster.url(A), cluster.room.guest_token, rid)
     member = snapshot_of(guest)["you"]["id"]
-    await _ok(moderator, "mod.ban", member=member, reason="Spam links")
+    await ok(moderator, "mod.ban", member=member, reason="Spam links")
     await guest.wait_for(lambda: guest._reader is not None and guest._reader.done())
     assert guest.ws.close_code == BANNED_CLOSE
 
@@ -248,7 +242,7 @@ async def test_a_mute_holds_on_both_workers_within_a_second_and_lifts_by_itself(
     muted_b = await joined_as(cluster.url(B), cluster.people[0], rid, "attendee")
     member = snapshot_of(muted_a)["you"]["id"]
 
-    await _ok(host, "mod.mute", member=member, minutes=1, reason="Cool down")
+    await ok(host, "mod.mute", member=member, minutes=1, reason="Cool down")
     acked_at = time.monotonic()
     for tab in (muted_b, muted_a):
         await _refused_muted_by(tab, acked_at + 1.0)
@@ -321,7 +315,7 @@ def _waiting(staff: Client) -> list[str]:
 
 async def _knock(cluster: Cluster, worker: int, someone: Someone) -> Client:
     knocking = await Client.open(cluster.url(worker), someone.cookie)
-    assert (await _ok(knocking, "join", room=cluster.event_id)).get("waiting") is True
+    assert (await ok(knocking, "join", room=cluster.event_id)).get("waiting") is True
     return knocking
 
 
@@ -331,12 +325,12 @@ async def test_the_door_and_removals_work_across_workers(cluster: Cluster) -> No
     host = await joined_as(cluster.url(A), cluster.room_host, rid, "host")
     inside = [await joined_as(cluster.url(w), cluster.people[0], rid, "attendee") for w in (A, B)]
     member = snapshot_of(inside[0])["you"]["id"]
-    await _ok(host, "room.waiting_room", enabled=True)
+    await ok(host, "room.waiting_room", enabled=True)
 
     # Someone knocks on B; the host on A sees them and lets them in; B's socket is told.
     knocking = await _knock(cluster, B, cluster.people[1])
     await eventually(lambda: len(_waiting(host)) == 1, 5, "the host sees who knocks")
-    await _ok(host, "door.admit", member=_waiting(host)[0])
+    await ok(host, "door.admit", member=_waiting(host)[0])
     admitted_at = time.monotonic()
     await knocking.wait_for(lambda: any(f["type"] == "admitted" for f in knocking.frames), 5)
     assert time.monotonic() - admitted_at <= 1.0
@@ -344,7 +338,7 @@ async def test_the_door_and_removals_work_across_workers(cluster: Cluster) -> No
 
     # A removal closes the person's sockets on both workers with 4003; they were in the
     # room when the door shut, but once removed they come back through the door.
-    await _ok(host, "mod.remove", member=member, reason="Off topic")
+    await ok(host, "mod.remove", member=member, reason="Off topic")
     acked_at = time.monotonic()
     async with asyncio.timeout(10):
         closed = await asyncio.gather(*[_closed_at(tab) for tab in inside])
@@ -354,7 +348,7 @@ async def test_the_door_and_removals_work_across_workers(cluster: Cluster) -> No
     await eventually(lambda: _waiting(host) == [member], 5, "the removed person waits")
 
     # Locked: a newcomer is refused on either worker; staff still come in.
-    await _ok(host, "room.lock", locked=True)
+    await ok(host, "room.lock", locked=True)
     for worker in (A, B):
         late = await Client.open(cluster.url(worker), cluster.people[2].cookie)
         reply = await late.join(rid)
@@ -378,7 +372,7 @@ async def test_joins_racing_a_ban_leave_no_socket_in_the_room(cluster: Cluster) 
         tabs = [await Client.open(cluster.url(n % 2), person.cookie) for n in range(6)]
         joins = [asyncio.create_task(tab.join(rid)) for tab in tabs]
         await asyncio.sleep(0.01 * attempt)
-        await _ok(host, "mod.ban", member=member, reason="Spam")
+        await ok(host, "mod.ban", member=member, reason="Spam")
         replies = await asyncio.gather(*joins)
         await asyncio.sleep(2.0)
         for n, (tab, reply) in enumerate(zip(tabs, replies, strict=True)):

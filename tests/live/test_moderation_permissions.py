@@ -38,6 +38,7 @@ from tests.live.support import (
     Someone,
     guest_joined,
     joined_as,
+    ok,
     permission_table,
     seed,
     snapshot_of,
@@ -76,12 +77,6 @@ ACK_FIELD: dict[str, str | None] = {
     "report.resolve": None,
 }  # fmt: skip
 assert set(ACK_FIELD) == set(MAY)
-
-
-async def ok(client: Client, op: str, **fields: Any) -> dict[str, Any]:
-    reply = await client.send(op, **fields)
-    assert reply["type"] == "ack", f"{op} {fields}: {reply}"
-    return reply
 
 
 @dataclass

@@ -32,6 +32,7 @@ from tests.live.support import (
     guest_joined,
     guest_ticket,
     joined_as,
+    ok,
     seed,
     snapshot_of,
 )
@@ -123,12 +124,6 @@ SCRIPTED = {
 
 def _kind(frame: dict[str, Any]) -> str:
     return f"error:{frame['code']}" if frame["type"] == "error" else str(frame["type"])
-
-
-async def ok(client: Client, op: str, **fields: Any) -> dict[str, Any]:
-    reply = await client.send(op, **fields)
-    assert reply["type"] == "ack", f"{op} {fields}: {reply}"
-    return reply
 
 
 async def test_attendees_receive_no_email_and_no_other_account_id(tmp_path: Path) -> None:

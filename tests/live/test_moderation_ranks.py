@@ -16,14 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.store import Store, communities
 from server.store.tables import Event
 from tests.live.conftest import db_url_of
-from tests.live.support import Client, Seeded, joined_as, seed, snapshot_of
+from tests.live.support import Client, Seeded, joined_as, ok, seed, snapshot_of
 from tests.servers import Server
-
-
-async def ok(client: Client, op: str, **fields: Any) -> dict[str, Any]:
-    reply = await client.send(op, **fields)
-    assert reply["type"] == "ack", f"{op} {fields}: {reply}"
-    return reply
 
 
 @pytest.fixture

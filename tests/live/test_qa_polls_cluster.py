@@ -19,7 +19,7 @@ from server.rooms import qa
 from server.store import polls, questions
 from server.store.room_tables import PollAnswer, QuestionVote
 from tests.live.cluster import Cluster, eventually
-from tests.live.support import Client, Someone, seed
+from tests.live.support import Client, Someone, ok, seed
 
 A, B = 0, 1
 PEOPLE = 100
@@ -53,12 +53,6 @@ def _of(client: Client, kind: str, thing: int) -> list[dict[str, Any]]:
     return [e for e in client.events() if e["type"] == kind and e["id"] == thing]
 
 
-async def _ok(client: Client, op: str, **fields: Any) -> dict[str, Any]:
-    reply = await client.send(op, **fields)
-    assert reply["type"] == "ack", (op, reply)
-    return reply
-
-
 async def test_a_hundred_votes_and_answers_on_two_workers_count_once_each(
     cluster: Cluster,
 ) -> None:
@@ -71,11 +65,11 @@ async def test_a_hundred_votes_and_answers_on_two_workers_count_once_each(
         await _joined(cluster, B, rid, room.co_host),
     ]
     host = watchers[0]
-    qid = (await _ok(host, "qa.ask", body="Shall we cover async next?"))["id"]
+    qid = (await ok(host, "qa.ask", body="Shall we cover async next?"))["id"]
     pid = (
-        await _ok(host, "poll.create", kind="single", question="Which topic next?", options=OPTIONS)
+        await ok(host, "poll.create", kind="single", question="Which topic next?", options=OPTIONS)
     )["id"]
-    await _ok(host, "poll.launch", id=pid)
+    await ok(host, "poll.launch", id=pid)
 
     # Half the room on each worker, every one of them voting, then answering, at once.
     people = await asyncio.gather(
@@ -133,7 +127,7 @@ async def test_a_hundred_votes_and_answers_on_two_workers_count_once_each(
     assert (vote["type"], vote.get("code")) == ("error", "conflict"), vote
     answer = await again.send("poll.answer", id=pid, answer=3)
     assert (answer["type"], answer.get("code")) == ("error", "conflict"), answer
-    await _ok(host, "chat.send", client_id="after", body="after the second vote")
+    await ok(host, "chat.send", client_id="after", body="after the second vote")
     for watcher in [*watchers, again]:
         await watcher.wait_for(
             lambda w=watcher: any(  # type: ignore[misc]

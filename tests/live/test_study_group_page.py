@@ -8,9 +8,9 @@ import re
 
 from tests.clients import Visitor
 from tests.http.moderation_support import slug_of
-from tests.live.support import Seeded, Someone
+from tests.live.support import Seeded, Someone, me
 from tests.live.test_breakout_groups import running
-from tests.live.test_breakouts import heard, me
+from tests.live.test_breakouts import heard
 from tests.servers import Server
 
 
