@@ -92,8 +92,6 @@ def create_app(settings: Settings) -> Starlette:
         try:
             yield
         finally:
-            await studyhall.live.recordings.close()  # its files end before the SFU's peers
-            await studyhall.live.stages.close()  # the SFU: every peer connection closes
             await studyhall.live.stop()
             await studyhall.bus.close()
             await store.close()

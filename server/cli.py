@@ -87,6 +87,15 @@ def demo(_: argparse.Namespace) -> None:
     print(asyncio.run(seed(settings)))
 
 
+def media_node(_: argparse.Namespace) -> None:
+    import logging
+
+    from server.live.media_node import run
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    asyncio.run(run(_settings()))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="studyhall", description="Live learning events.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -101,6 +110,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--name", default="Admin")
     p.set_defaults(run=create_admin)
     sub.add_parser("demo", help="seed a sample community with events").set_defaults(run=demo)
+    p = sub.add_parser("media-node", help="run the stage's media for the web workers (Redis)")
+    p.set_defaults(run=media_node)
     args = parser.parse_args(argv)
     args.run(args)
 

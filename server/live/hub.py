@@ -74,7 +74,13 @@ class RoomHub:
         self.info: dict[str, Arrival] = {}
         self.stored: dict[str, Arrival] = {}
         self.subscription: Subscription | None = None
+        self.stage_feed: Subscription | None = None  # the stage's views, from a media node
         self.idle_since: float | None = time.monotonic()
+
+    async def unsubscribe(self) -> None:
+        for subscription in (self.subscription, self.stage_feed):
+            if subscription is not None:
+                await subscription.close()
 
     def started(self, head: int, slow_mode: int) -> None:
         self.delivered = self.flushed = head

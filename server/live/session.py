@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -51,6 +52,8 @@ class Session:
     def __init__(self, websocket: WebSocket, visitor: Visitor, queue_size: int) -> None:
         self.websocket = websocket
         self.visitor = visitor
+        # Names this socket to the stage's media, which may run on another process.
+        self.socket_id = secrets.token_hex(8)
         self.queue: asyncio.Queue[str] = asyncio.Queue(maxsize=queue_size)
         self._closing: int | None = None
         self._close_code = CLOSE_GOING_AWAY

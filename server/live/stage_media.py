@@ -8,8 +8,12 @@ aiortc's answerer cannot take back a sender, and a fresh connection keeps every 
 the tests exercise, at the price of an ICE and DTLS handshake (well under a second) whenever
 the stage's tracks change.
 
-Stage membership (invited, on stage, removed, muted) is kept here too, per worker: the stage
-lives in this process's SFU, so a second worker would not see its media anyway.
+Stage membership (invited, on stage, removed, muted) is kept here too, with the media: the
+stage lives in one process's SFU (the web process on the embedded default, one media node
+with Redis), and `membership`/`restore` carry it to another node if that one dies.
+
+Connections are keyed by their owner, an opaque string naming one socket (`Session.key`), so
+a stage on a media node keeps them for sockets on any web worker.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from typing import Any
 from aiortc import MediaStreamTrack, RTCPeerConnection
 from aiortc.mediastreams import MediaStreamError
 
+from server.live.recordings import Recordings
 from server.media.ice import ice_servers_for, rtc_configuration, use_host_addresses
 from server.media.negotiate import answer_offer, close_quietly
 from server.media.publication import Publication
@@ -50,7 +55,7 @@ class StageTrack:
     name: str
     label: str
     publication: Publication
-    owner: object  # the publishing session
+    owner: str  # the publishing socket
     peer: RTCPeerConnection
 
     def view(self, muted: bool) -> dict[str, Any]:
@@ -65,9 +70,9 @@ class RoomStage:
     settings: Settings
     changed: Callable[[RoomStage], None]
     tracks: dict[str, StageTrack] = field(default_factory=dict)
-    publishing: dict[object, RTCPeerConnection] = field(default_factory=dict)
-    publisher_of: dict[object, str] = field(default_factory=dict)  # session -> member
-    watching: dict[object, RTCPeerConnection] = field(default_factory=dict)
+    publishing: dict[str, RTCPeerConnection] = field(default_factory=dict)
+    publisher_of: dict[str, str] = field(default_factory=dict)  # socket -> member
+    watching: dict[str, RTCPeerConnection] = field(default_factory=dict)
     invited: set[str] = field(default_factory=set)
     guests: set[str] = field(default_factory=set)  # accepted an invitation
     revoked: set[str] = field(default_factory=set)  # removed by a host
@@ -84,12 +89,22 @@ class RoomStage:
         """Who is on the stage now: publishing, or invited and accepted."""
         return sorted(set(self.publisher_of.values()) | self.guests)
 
-    def view(self, member: str = "", role: str = "") -> dict[str, Any]:
-        """What `member` sees: invitations are the staff's business and the invitee's own."""
-        invited = sorted(m for m in self.invited if is_staff(role) or m == member)
+    def view(self) -> dict[str, Any]:
+        """The whole stage, as its staff see it; `seen_by` cuts it down for anyone else."""
         return {"tracks": [t.view(t.member in self.muted) for t in self.tracks.values()],
-                "on_stage": self.on_stage(), "invited": invited,
+                "on_stage": self.on_stage(), "invited": sorted(self.invited),
                 "muted": sorted(self.muted)}  # fmt: skip
+
+    def membership(self) -> dict[str, list[str]]:
+        """Who is invited, on the stage, removed and muted: what another node takes over."""
+        return {"invited": sorted(self.invited), "guests": sorted(self.guests),
+                "revoked": sorted(self.revoked), "muted": sorted(self.muted)}  # fmt: skip
+
+    def restore(self, membership: dict[str, list[str]]) -> None:
+        self.invited = set(membership.get("invited", []))
+        self.guests = set(membership.get("guests", []))
+        self.revoked = set(membership.get("revoked", []))
+        self.muted = set(membership.get("muted", []))
 
     def invite(self, member: str) -> None:
         """A host invites someone to the stage; a removal before it is lifted."""
@@ -136,7 +151,7 @@ class RoomStage:
         return RTCPeerConnection(rtc_configuration(stun))
 
     async def publish(
-        self, owner: object, member: str, name: str, offer: CheckedSdp, labels: dict[str, str]
+        self, owner: str, member: str, name: str, offer: CheckedSdp, labels: dict[str, str]
     ) -> str:
         """Answer a publisher's offer; its tracks join the stage once they arrive."""
         await self.leave(owner, "publish")
@@ -156,11 +171,7 @@ class RoomStage:
                 self._pause(stage_track, True)
             added.append(stage_track)
 
-        @pc.on("connectionstatechange")
-        def on_state() -> None:
-            if pc.connectionState == "failed":
-                self._spawn(self.leave(owner, "publish"))
-
+        self._close_on_failure(pc, owner, "publish")
         try:
             answer = await answer_offer(pc, offer)
         except BaseException:
@@ -191,12 +202,22 @@ class RoomStage:
         if self.tracks.pop(track.id, None) is not None:
             self.changed(self)
 
-    async def watch(self, owner: object, offer: CheckedSdp) -> tuple[str, dict[str, Any]]:
+    def _close_on_failure(self, pc: RTCPeerConnection, owner: str, which: str) -> None:
+        """A connection whose ICE failed (the person's network, or a web worker that died with
+        their socket) is closed here, so nothing is kept for a peer that is gone."""
+
+        @pc.on("connectionstatechange")
+        def on_state() -> None:
+            if pc.connectionState == "failed" and self.connection(owner, which) is pc:
+                self._spawn(self.leave(owner, which))
+
+    async def watch(self, owner: str, offer: CheckedSdp) -> tuple[str, dict[str, Any]]:
         """Answer a watcher's offer: each receiving section carries the next stage track of
         its kind. Returns the answer and which track each mid carries."""
         await self.leave(owner, "watch")
         pc = self._peer()
         self.watching[owner] = pc
+        self._close_on_failure(pc, owner, "watch")
         waiting = {kind: deque(t for t in self.tracks.values() if t.publication.kind == kind)
                    for kind in ("audio", "video")}  # fmt: skip
         carried: dict[str, Any] = {}
@@ -220,10 +241,10 @@ class RoomStage:
             raise
         return answer, carried
 
-    def connection(self, owner: object, which: str) -> RTCPeerConnection | None:
+    def connection(self, owner: str, which: str) -> RTCPeerConnection | None:
         return (self.publishing if which == "publish" else self.watching).get(owner)
 
-    async def leave(self, owner: object, which: str | None = None) -> None:
+    async def leave(self, owner: str, which: str | None = None) -> None:
         """Close a session's connections (one of them, or both)."""
         for kind, peers in (("publish", self.publishing), ("watch", self.watching)):
             if which in (None, kind):
@@ -234,7 +255,7 @@ class RoomStage:
                     await close_quietly(pc)
         if which in (None, "publish"):
             # The tracks end as their receivers stop; drop them from the list at once.
-            gone = [t.id for t in self.tracks.values() if t.owner is owner]
+            gone = [t.id for t in self.tracks.values() if t.owner == owner]
             for track_id in gone:
                 self.tracks.pop(track_id, None)
             if gone:
@@ -260,12 +281,19 @@ class RoomStage:
 
 
 class Stages:
-    """This process's SFU: one stage per room, made when first used, closed at shutdown."""
+    """This process's SFU: one stage per room, made when first used, closed at shutdown, and
+    the recordings of them. `shown` hears a stage's whole view whenever it changes."""
 
-    def __init__(self, settings: Settings, changed: Callable[[RoomStage], None]) -> None:
+    def __init__(
+        self, settings: Settings, epoch: str, shown: Callable[[int, dict[str, Any]], None]
+    ) -> None:
         self.settings = settings
-        self._changed = changed
+        # Names this SFU in every view: a client that sees it change (the room's stage moved
+        # to another media node) offers its connections again.
+        self.epoch = epoch
+        self._shown = shown
         self.rooms: dict[int, RoomStage] = {}
+        self.recordings = Recordings(settings.data_dir)
         if settings.media_host_addresses:
             use_host_addresses(settings.media_host_addresses)
 
@@ -275,10 +303,33 @@ class Stages:
             stage = self.rooms[room_id] = RoomStage(room_id, self.settings, self._changed)
         return stage
 
+    def view(self, stage: RoomStage) -> dict[str, Any]:
+        """The whole stage, whether it records, and where it runs."""
+        recording = self.recordings.view(stage.room_id)
+        return {**stage.view(), "recording": recording, "epoch": self.epoch}
+
+    def _changed(self, stage: RoomStage) -> None:
+        self.recordings.follow(stage)
+        self._shown(stage.room_id, self.view(stage))
+
+    def forget_if_empty(self, room_id: int) -> None:
+        stage = self.rooms.get(room_id)
+        if stage is not None and stage.empty and room_id not in self.recordings.running:
+            del self.rooms[room_id]
+
     async def close(self) -> None:
+        await self.recordings.close()  # its files end before the peers they record
         for stage in list(self.rooms.values()):
             await stage.close()
         self.rooms.clear()
+
+
+def seen_by(view: dict[str, Any], member: str, role: str) -> dict[str, Any]:
+    """What `member` sees of a stage's view: invitations are the staff's business and the
+    invitee's own."""
+    if is_staff(role):
+        return view
+    return {**view, "invited": [m for m in view["invited"] if m == member]}
 
 
 def _stun_only(urls: str | list[str]) -> bool:

@@ -19,12 +19,14 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Any
 
 from server.bus import Bus, BusUnavailable
 from server.live.frames import Wired, encode
 from server.live.hub import RoomHub
-from server.live.recordings import Recordings
-from server.live.stage_media import RoomStage, Stages
+from server.live.media_nodes import MediaNodes
+from server.live.stage_media import seen_by
+from server.live.stage_service import LocalStages, StageService
 from server.rooms.moderation import KEEP_DELETED
 from server.rooms.roles import is_staff
 from server.settings import Settings
@@ -61,11 +63,15 @@ class LiveWorker:
         self._local_limits: Counter[str] = Counter()
         self._local_window = 0.0
         self._purged_at = -PURGE_EVERY_S
-        # The SFU of this process: each room's stage, made when first used.
-        self.stages = Stages(settings, self._stage_changed)
-        self.recordings = Recordings(settings.data_dir)
+        # Each room's stage: in this process's SFU, or with Redis on the media nodes.
+        self.media: StageService = (
+            MediaNodes(bus, self.id, self.show_stage)
+            if settings.redis_url
+            else LocalStages(settings, self.id, self.show_stage)
+        )
 
     async def start(self) -> None:
+        await self.media.start()
         await self.store.write(presence.beat, self.id)
         for loop in (self._tick_loop, self._check_loop, self._presence_loop, self._heartbeat_loop):
             self._tasks.append(asyncio.create_task(self._forever(loop), name=loop.__name__))
@@ -77,8 +83,8 @@ class LiveWorker:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         for hub in self.hubs.values():
-            if hub.subscription:
-                await hub.subscription.close()
+            await hub.unsubscribe()
+        await self.media.close()  # recordings end, then the SFU's peer connections close
         try:
             for logged in await self.store.write(presence.remove_workers, [self.id]):
                 await self.publish(logged)
@@ -110,6 +116,7 @@ class LiveWorker:
             hub = RoomHub(room_id)
             # Subscribe before reading the head, so nothing falls between the two.
             hub.subscription = await self.bus.subscribe(hub.channel, hub.on_bus, hub.on_reconnect)
+            hub.stage_feed = await self.media.follow(room_id)
             head, slow_mode = await self.store.read(rooms.room_head, room_id)
             # Read after the head: a mute committed since is in the log after it, so either
             # this read or the log brings it.
@@ -125,28 +132,23 @@ class LiveWorker:
         finally:
             del self._hub_starting[room_id]
 
-    def _stage_changed(self, stage: RoomStage) -> None:
-        """Tell the room's sockets here what is on the stage now (ephemeral, no seq); a
-        recording of the stage follows it."""
-        self.recordings.follow(stage)
-        hub = self.hubs.get(stage.room_id)
+    def show_stage(self, room_id: int, view: dict[str, Any]) -> None:
+        """Tell the room's sockets here what is on the stage now (ephemeral, no seq)."""
+        hub = self.hubs.get(room_id)
         if hub is None:
             return
-        head = {"type": "stage.state", "room": stage.room_id}
+        head = {"type": "stage.state", "room": room_id}
         # Encoded once for the staff and once for everyone else; an invitee gets their own.
-        staff = encode({**head, **self.stage_view(stage, "", "host")})
-        others = encode({**head, **self.stage_view(stage)})
+        staff = encode({**head, **view})
+        others = encode({**head, **seen_by(view, "", "")})
+        invited = set(view.get("invited", []))
         for session in list(hub.sessions):
             if is_staff(session.role):
                 session.push(staff)
-            elif session.member_id in stage.invited:
-                session.push(encode({**head, **self.stage_view(stage, session.member_id)}))
+            elif session.member_id in invited:
+                session.push(encode({**head, **seen_by(view, session.member_id, "")}))
             else:
                 session.push(others)
-
-    def stage_view(self, stage: RoomStage, member: str = "", role: str = "") -> dict[str, object]:
-        """What `member` sees of the stage (`RoomStage.view`), and whether it records."""
-        return {**stage.view(member, role), "recording": self.recordings.view(stage.room_id)}
 
     async def publish(self, logged: Logged) -> None:
         """Deliver a committed event here at once, and to the other workers by the bus."""
@@ -256,8 +258,7 @@ class LiveWorker:
             if hub.idle_since is not None and now - hub.idle_since > IDLE_HUB_S \
                     and not hub.local:  # fmt: skip
                 del self.hubs[hub.room_id]
-                if hub.subscription:
-                    await hub.subscription.close()
+                await hub.unsubscribe()
         active = [h for h in self.hubs.values() if h.sessions]
         if not active:
             return
