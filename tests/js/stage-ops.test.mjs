@@ -121,6 +121,26 @@ describe("StageMedia", () => {
     pc.listeners.track({ transceiver: { mid: "0" }, track: "remote video" });
     assert.deepEqual(arrived, [["t1", "remote video"]]);
   });
+
+  test("a failed connection is reported, unless a fresh one has replaced it", async () => {
+    const client = fakeClient({ "media.offer": { sdp: "v=0 answer" } });
+    const peers = [];
+    const media = new StageMedia(client, () => {
+      peers.push(new FakePeer());
+      return peers.at(-1);
+    });
+    const failed = [];
+    media.onFailed = (which) => failed.push(which);
+    await media.publish(new Map([["camera", "cam"]]));
+    await media.watch([track("t1", "mh", "camera")]);
+    for (const pc of peers) pc.connectionState = "failed";
+    peers[1].listeners.connectionstatechange();
+    peers[0].listeners.connectionstatechange();
+    assert.deepEqual(failed, ["watch", "publish"]);
+    await media.publish(new Map([["camera", "cam"]])); // a fresh offer replaces peers[0]
+    peers[0].listeners.connectionstatechange();
+    assert.deepEqual(failed, ["watch", "publish"]);
+  });
 });
 
 describe("a host's stage buttons in the people list", () => {

@@ -19,11 +19,11 @@ from tests.media.stage_peers import STAGE_ENV
 class MediaNode:
     """`python -m server.cli media-node` in its own process, as the Procfile's `media:` runs it."""
 
-    def __init__(self, folder: Path, cluster: Cluster) -> None:
+    def __init__(self, folder: Path, cluster: Cluster, env: dict[str, str]) -> None:
         self.folder = folder
         self.env = {**os.environ, "STUDYHALL_ENV": "test", "STUDYHALL_DATA": str(folder),
                     "REDIS_URL": cluster.redis.url, "DATABASE_URL": cluster.db_url,
-                    **STAGE_ENV}  # fmt: skip
+                    **env}  # fmt: skip
         self.log_path = folder / "media-node.log"
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -69,9 +69,13 @@ class MediaNode:
                 self.kill()
 
 
-async def start_nodes(cluster: Cluster, count: int) -> list[MediaNode]:
-    folders = [cluster.root / f"media{n}" for n in range(count)]
-    return await asyncio.gather(*[asyncio.to_thread(MediaNode(f, cluster).start) for f in folders])
+async def start_nodes(
+    cluster: Cluster, count: int, env: dict[str, str] | None = None
+) -> list[MediaNode]:
+    """`count` media nodes; aiortc peers reach them on 127.0.0.1 unless `env` says otherwise."""
+    made = [MediaNode(cluster.root / f"media{n}", cluster, STAGE_ENV if env is None else env)
+            for n in range(count)]  # fmt: skip
+    return await asyncio.gather(*[asyncio.to_thread(node.start) for node in made])
 
 
 async def node_of_room(cluster: Cluster, room_id: int) -> str | None:

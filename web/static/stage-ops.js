@@ -27,6 +27,8 @@
  * @property {string[]} muted
  * @property {{by: string, since: string} | null} [recording] Who started recording the
  *   stage, and when; null when nothing records.
+ * @property {string} [epoch] The media server running the stage: when it changes, the
+ *   stage moved (its server stopped) and both connections are offered again.
  */
 
 /** @type {StageState} */
@@ -126,6 +128,8 @@ function gathered(pc, timeoutMs) {
 export class StageMedia {
   /** @type {(track: StageTrack, media: MediaStreamTrack) => void} A stage track arrived. */
   onTrack = () => {};
+  /** @type {(which: "publish" | "watch") => void} A connection failed (its network). */
+  onFailed = () => {};
 
   /**
    * @param {RoomClient} client
@@ -165,6 +169,7 @@ export class StageMedia {
     }
     const pc = this.makePeer(await this.#config());
     this.publishing = pc;
+    this.#reportFailure(pc, "publish");
     /** @type {[RTCRtpTransceiver, Label][]} */
     const added = [];
     for (const [label, track] of tracks) {
@@ -194,6 +199,7 @@ export class StageMedia {
     }
     const pc = this.makePeer(await this.#config());
     this.watching = pc;
+    this.#reportFailure(pc, "watch");
     for (const track of tracks) pc.addTransceiver(track.kind, { direction: "recvonly" });
     /** @type {Record<string, StageTrack>} */
     let carried = {};
@@ -211,6 +217,17 @@ export class StageMedia {
     carried = /** @type {Record<string, StageTrack>} */ (ack.tracks ?? {});
     await pc.setRemoteDescription({ type: "answer", sdp: String(ack.sdp) });
     for (const [mid, media] of early.splice(0)) if (carried[mid]) this.onTrack(carried[mid], media);
+  }
+
+  /**
+   * @param {RTCPeerConnection} pc
+   * @param {"publish" | "watch"} which
+   */
+  #reportFailure(pc, which) {
+    pc.addEventListener("connectionstatechange", () => {
+      const current = which === "publish" ? this.publishing : this.watching;
+      if (pc.connectionState === "failed" && current === pc) this.onFailed(which);
+    });
   }
 
   close() {

@@ -41,6 +41,7 @@ export class StagePanel {
     /** @type {Person | null} */
     this.me = null;
     this.removed = false;
+    /** @type {string | null} the tracks watched now; null to watch again whatever they are */
     this.watchedKey = "";
     /** @type {ReturnType<typeof setTimeout> | undefined} */
     this.watchTimer = undefined;
@@ -62,6 +63,11 @@ export class StagePanel {
     this.media.onTrack = (track, media) => {
       this.received.set(track.id, media);
       this.render();
+    };
+    // A connection that fails (the network changed, the media server went) is offered again
+    // on a fresh one, after a moment so that a server that is moving the room has done so.
+    this.media.onFailed = (which) => {
+      setTimeout(() => (which === "publish" ? this.#republishIfSending() : this.#watchAgain()), 1000);
     };
     /** @type {[Label, string][]} */
     const buttons = [["camera", "stage-camera"], ["microphone", "stage-microphone"], ["screen", "stage-screen"]];
@@ -130,7 +136,7 @@ export class StagePanel {
    * the socket before, so both are offered again. */
   async refresh() {
     this.watchedKey = "";
-    if (this.sending.size) this.#republish();
+    this.#republishIfSending();
     try {
       this.show(/** @type {StageState} */ (/** @type {unknown} */ (await this.client.command({ op: "stage.state" }))));
     } catch (error) {
@@ -140,12 +146,22 @@ export class StagePanel {
 
   /** @param {StageState} stage */
   show(stage) {
+    const moved = Boolean(this.stage.epoch && stage.epoch && stage.epoch !== this.stage.epoch);
+    if (moved) {
+      // The room's stage now runs on another media server: both connections start over,
+      // and its tracks are new ones (their ids may be the old ones again).
+      this.watchedKey = null;
+      this.received.clear();
+      this.elements.clear();
+      this.#republishIfSending();
+    }
     this.stage = {
       tracks: stage.tracks ?? [],
       on_stage: stage.on_stage ?? [],
       invited: stage.invited ?? [],
       muted: stage.muted ?? [],
       recording: stage.recording ?? null,
+      epoch: stage.epoch,
     };
     const key = tracksKey(this.stage.tracks);
     if (key !== this.watchedKey) {
@@ -309,6 +325,15 @@ export class StagePanel {
     } catch (error) {
       this.error.textContent = messageOf(error);
     }
+  }
+
+  #republishIfSending() {
+    if (this.sending.size) this.#republish();
+  }
+
+  #watchAgain() {
+    this.watchedKey = null;
+    this.show(this.stage);
   }
 
   #republish() {
