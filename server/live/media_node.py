@@ -34,7 +34,7 @@ class MediaNode:
         self.bus = bus
         self.id = f"media-{socket.gethostname()[:16]}-{os.getpid()}-{secrets.token_hex(3)}"
         self.stages = Stages(settings, self.id, self._shown)
-        self._views: asyncio.Queue[tuple[int, dict[str, Any], dict[str, list[str]]]]
+        self._views: asyncio.Queue[tuple[int, dict[str, Any], dict[str, list[str]] | None]]
         self._views = asyncio.Queue()
         self._requests: Subscription | None = None
         self._loops: list[asyncio.Task[None]] = []
@@ -59,7 +59,7 @@ class MediaNode:
         with contextlib.suppress(BusUnavailable):
             await self.bus.delete(wire.node_key(self.id))
             await self.bus.hash_delete(wire.NODES, self.id)
-            for room_id in list(self.stages.rooms):
+            for room_id in self.stages.held():
                 await self._let_go(room_id)
         await self.stages.close()
 
@@ -96,7 +96,7 @@ class MediaNode:
     async def _hold(self, room_id: int) -> None:
         """Run the room here only if it is placed here (or nowhere): a worker that found it
         on another node places it again."""
-        if room_id in self.stages.rooms:
+        if room_id in self.stages.held():
             return
         key = wire.room_key(room_id)
         claimed = await self.bus.get(key)
@@ -112,17 +112,16 @@ class MediaNode:
     # --- presence on the bus ------------------------------------------------------------------
 
     async def _beat(self) -> None:
-        load = wire.dump({"rooms": len(self.stages.rooms)})
+        load = wire.dump({"rooms": len(self.stages.held())})
         await self.bus.set(wire.node_key(self.id), load, wire.ALIVE_S)
         await self.bus.hash_set(wire.NODES, self.id, b"")
-        for room_id in list(self.stages.rooms):
+        for room_id in self.stages.held():
             key = wire.room_key(room_id)
             claimed = await self.bus.get(key)
             if claimed is not None and claimed.decode() != self.id:
                 # Placed elsewhere while this node could not beat: the other one runs it now.
                 log.warning("room %s moved to %s; closing its stage here", room_id, claimed)
-                stage = self.stages.rooms.pop(room_id)
-                await stage.close()
+                await self.stages.let_go(room_id)
                 continue
             await self.bus.set(key, self.id.encode(), wire.ALIVE_S)
 
@@ -144,8 +143,8 @@ class MediaNode:
 
     def _shown(self, room_id: int, view: dict[str, Any]) -> None:
         stage = self.stages.rooms.get(room_id)
-        membership = stage.membership() if stage is not None else {}
-        self._views.put_nowait((room_id, view, membership))
+        kept = stage.membership() if stage is not None and "group" not in view else None
+        self._views.put_nowait((room_id, view, kept))
 
     async def _views_loop(self) -> None:
         """One at a time, in the order the stages changed."""
@@ -153,8 +152,9 @@ class MediaNode:
             room_id, view, membership = await self._views.get()
             try:
                 await self.bus.publish(wire.views_channel(room_id), wire.dump(view))
-                await self.bus.set(wire.membership_key(room_id), wire.dump(membership),
-                                   wire.MEMBERSHIP_KEEP_S)  # fmt: skip
+                if membership is not None:
+                    await self.bus.set(wire.membership_key(room_id), wire.dump(membership),
+                                       wire.MEMBERSHIP_KEEP_S)  # fmt: skip
             except BusUnavailable:
                 log.warning("room %s: the stage's membership could not be kept", room_id)
             except Exception:  # the loop must outlive one bad view

@@ -25,7 +25,9 @@ from server.rooms import commands as c
 from server.rooms import stage_commands as s
 from server.rooms.commands import CommandError
 from server.rooms.events import ALL, staff_and
-from server.store import presence, rooms
+from server.rooms.moderation import muted_error
+from server.store import group_calls, presence, rooms
+from server.store.tables import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -49,22 +51,41 @@ async def _limit(live: LiveWorker, session: Session, what: str, limit: int) -> N
                            retry_after=10)  # fmt: skip
 
 
+async def in_group(live: LiveWorker, session: Session, leaving: bool = False) -> dict[str, Any]:
+    """The arguments that make a call one of the person's breakout group's call: the group
+    and who sits in it, from the store. Leaving works whatever the seat."""
+    hub = hub_of(live, session)
+    found = await live.store.read(group_calls.call_group, hub.room_id, session.visitor.key)
+    if found is None:
+        if leaving:
+            return {"group": 0, "members": []}
+        raise CommandError("forbidden", "Video calls are for people in a running breakout group.")
+    return {"group": found[0], "members": found[1]}
+
+
 async def offer(live: LiveWorker, session: Session, cmd: s.MediaOffer) -> str | None:
-    hub_of(live, session)
+    hub = hub_of(live, session)
     await _limit(live, session, "media.offer", live.settings.limits.media_offers_per_10s)
-    return ack(cmd.ref, **await call(live, session, "offer", sdp=cmd.sdp, tracks=dict(cmd.tracks)))
+    group = await in_group(live, session) if cmd.group else {}
+    now = utcnow()
+    if cmd.group and cmd.tracks and (until := hub.muted_until(session.member_id, now)):
+        raise muted_error(until, now)  # a call is speaking; watching the others still works
+    reply = await call(live, session, "offer", sdp=cmd.sdp, tracks=dict(cmd.tracks), **group)
+    return ack(cmd.ref, **reply)
 
 
 async def ice(live: LiveWorker, session: Session, cmd: s.MediaIce) -> str | None:
     hub_of(live, session)
     await _limit(live, session, "media.ice", ICE_PER_10S)
+    group = await in_group(live, session) if cmd.group else {}
     await call(live, session, "ice", connection=cmd.connection, candidate=cmd.candidate,
-               mid=cmd.mid)  # fmt: skip
+               mid=cmd.mid, **group)  # fmt: skip
     return ack(cmd.ref)
 
 
 async def leave_media(live: LiveWorker, session: Session, cmd: s.MediaLeave) -> str | None:
-    await call(live, session, "leave", connection=cmd.connection)
+    group = await in_group(live, session, leaving=True) if cmd.group else {}
+    await call(live, session, "leave", connection=cmd.connection, **group)
     return ack(cmd.ref)
 
 
@@ -73,6 +94,9 @@ async def query(live: LiveWorker, session: Session, cmd: s.MediaQuery) -> str | 
     if cmd.op == "stage.state":
         view = await call(live, session, "state")
         return ack(cmd.ref, **seen_by(view, session.member_id, session.role))
+    if cmd.op == "group.media":
+        view = await call(live, session, "state", **await in_group(live, session))
+        return ack(cmd.ref, group=view["group"], tracks=view["tracks"], epoch=view["epoch"])
     servers = ice_servers_for(live.settings.ice_servers, live.settings.turn_secret,
                               session.member_id, now=time.time())  # fmt: skip
     return ack(cmd.ref, ice_servers=servers, expires_in=MAX_TURN_TTL_S)

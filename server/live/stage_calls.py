@@ -45,7 +45,10 @@ class Caller:
 
 
 async def perform(stages: Stages, room_id: int, op: str, caller: Caller, args: Args) -> Reply:
-    """Run one call on the room's stage; a refusal raises `CommandError`."""
+    """Run one call on the room's stage (or, with `group` in `args`, on that breakout
+    group's call); a refusal raises `CommandError`."""
+    if args.get("group") is not None:
+        return await _in_group(stages, room_id, op, caller, args)
     run = OPS.get(op)
     if run is None:
         raise CommandError("invalid", f"the stage has no op {op[:32]!r}")
@@ -55,17 +58,46 @@ async def perform(stages: Stages, room_id: int, op: str, caller: Caller, args: A
         stages.forget_if_empty(room_id)
 
 
+async def _in_group(stages: Stages, room_id: int, op: str, caller: Caller, args: Args) -> Reply:
+    """A breakout group's call: `members` (from the web worker's store) may publish and
+    watch each other; nobody else may do anything but leave."""
+    run = GROUP_OPS.get(op)
+    if run is None:
+        raise CommandError("invalid", f"a group's call has no op {op[:32]!r}")
+    call = stages.group(room_id, int(args["group"]), [str(m) for m in args.get("members", [])])
+    if caller.member not in call.members and op != "leave":
+        raise CommandError("forbidden", "A group's video is for the people seated in it.")
+    try:
+        return await run(stages, call, caller, args)
+    finally:
+        stages.forget_if_empty(room_id)
+
+
 # --- media ----------------------------------------------------------------------------------
 
 
 async def offer(stages: Stages, stage: RoomStage, caller: Caller, args: Args) -> Reply:
+    return await _answer(stage, caller, args, lambda: stage.may_publish(caller.member,
+                                                                         caller.role))  # fmt: skip
+
+
+async def group_offer(stages: Stages, call: RoomStage, caller: Caller, args: Args) -> Reply:
+    for other in stages.of_room(call.room_id):  # one group call at a time per socket
+        if other.group is not None and other is not call:
+            await other.leave(caller.owner)
+    return await _answer(call, caller, args, lambda: True, but=caller.member)
+
+
+async def _answer(
+    stage: RoomStage, caller: Caller, args: Args, may_send: Callable[[], bool], but: str = ""
+) -> Reply:
     try:
         checked = check_sdp(str(args["sdp"]), role="publisher")
     except SdpError as exc:
         raise CommandError("invalid", f"sdp: {exc.message}", field="sdp") from None
     sending = sending_mids(checked)
     labels = {str(k): str(v) for k, v in dict(args.get("tracks") or {}).items()}
-    if sending and not stage.may_publish(caller.member, caller.role):
+    if sending and not may_send():
         raise CommandError("forbidden", "Only people on the stage may send media; a host can "
                            "invite you.")  # fmt: skip
     if sending and (problem := label_error(sending, labels)):
@@ -75,7 +107,7 @@ async def offer(stages: Stages, stage: RoomStage, caller: Caller, args: Args) ->
             answer = await stage.publish(caller.owner, caller.member, caller.name, checked,
                                          labels)  # fmt: skip
             return {"connection": "publish", "sdp": answer, "tracks": {}}
-        answer, carried = await stage.watch(caller.owner, checked)
+        answer, carried = await stage.watch(caller.owner, checked, but)
         return {"connection": "watch", "sdp": answer, "tracks": carried}
     except SdpError as exc:
         raise CommandError("invalid", f"sdp: {exc.message}", field="sdp") from None
@@ -106,7 +138,14 @@ async def ice(stages: Stages, stage: RoomStage, caller: Caller, args: Args) -> R
 
 
 async def leave(stages: Stages, stage: RoomStage, caller: Caller, args: Args) -> Reply:
-    await stage.leave(caller.owner, args.get("connection"))
+    """Close a socket's connection (or both) on the stage, or in the room's group calls (its
+    group may have changed since it joined one). A socket leaving the room (no connection
+    named, on the stage) leaves everything."""
+    which = args.get("connection")
+    everything = stage.group is None and which is None
+    for each in stages.of_room(stage.room_id):
+        if everything or (each.group is None) == (stage.group is None):
+            await each.leave(caller.owner, which)
     return {}
 
 
@@ -178,7 +217,11 @@ async def record_stop(stages: Stages, stage: RoomStage, caller: Caller, args: Ar
     return {"files": files}
 
 
-OPS: dict[str, Callable[[Stages, RoomStage, Caller, Args], Awaitable[Reply]]] = {
+Op = Callable[[Stages, RoomStage, Caller, Args], Awaitable[Reply]]
+
+GROUP_OPS: dict[str, Op] = {"offer": group_offer, "ice": ice, "leave": leave, "state": state}
+
+OPS: dict[str, Op] = {
     "offer": offer,
     "ice": ice,
     "leave": leave,

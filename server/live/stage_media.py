@@ -66,9 +66,14 @@ class StageTrack:
 
 @dataclass
 class RoomStage:
+    """A room's stage, or (with `group`) the call of one of its breakout groups: the same
+    SFU, where everyone seated in the group publishes and watches the others."""
+
     room_id: int
     settings: Settings
     changed: Callable[[RoomStage], None]
+    group: int | None = None
+    members: set[str] = field(default_factory=set)  # of the group, as the last call saw it
     tracks: dict[str, StageTrack] = field(default_factory=dict)
     publishing: dict[str, RTCPeerConnection] = field(default_factory=dict)
     publisher_of: dict[str, str] = field(default_factory=dict)  # socket -> member
@@ -91,6 +96,9 @@ class RoomStage:
 
     def view(self) -> dict[str, Any]:
         """The whole stage, as its staff see it; `seen_by` cuts it down for anyone else."""
+        if self.group is not None:
+            tracks = [t.view(False) for t in self.tracks.values()]
+            return {"group": self.group, "members": sorted(self.members), "tracks": tracks}
         return {"tracks": [t.view(t.member in self.muted) for t in self.tracks.values()],
                 "on_stage": self.on_stage(), "invited": sorted(self.invited),
                 "muted": sorted(self.muted)}  # fmt: skip
@@ -211,14 +219,18 @@ class RoomStage:
             if pc.connectionState == "failed" and self.connection(owner, which) is pc:
                 self._spawn(self.leave(owner, which))
 
-    async def watch(self, owner: str, offer: CheckedSdp) -> tuple[str, dict[str, Any]]:
+    async def watch(
+        self, owner: str, offer: CheckedSdp, but: str = ""
+    ) -> tuple[str, dict[str, Any]]:
         """Answer a watcher's offer: each receiving section carries the next stage track of
-        its kind. Returns the answer and which track each mid carries."""
+        its kind (not the member `but`'s own). Returns the answer and which track each mid
+        carries."""
         await self.leave(owner, "watch")
         pc = self._peer()
         self.watching[owner] = pc
         self._close_on_failure(pc, owner, "watch")
-        waiting = {kind: deque(t for t in self.tracks.values() if t.publication.kind == kind)
+        waiting = {kind: deque(t for t in self.tracks.values()
+                               if t.publication.kind == kind and t.member != but)
                    for kind in ("audio", "video")}  # fmt: skip
         carried: dict[str, Any] = {}
         try:
@@ -293,6 +305,7 @@ class Stages:
         self.epoch = epoch
         self._shown = shown
         self.rooms: dict[int, RoomStage] = {}
+        self.groups: dict[tuple[int, int], RoomStage] = {}  # (room, group) -> its call
         self.recordings = Recordings(settings.data_dir)
         if settings.media_host_addresses:
             use_host_addresses(settings.media_host_addresses)
@@ -303,25 +316,58 @@ class Stages:
             stage = self.rooms[room_id] = RoomStage(room_id, self.settings, self._changed)
         return stage
 
+    def group(self, room_id: int, group: int, members: list[str]) -> RoomStage:
+        """A breakout group's call; `members` are who sit in the group now."""
+        stage = self.groups.get((room_id, group))
+        if stage is None:
+            stage = RoomStage(room_id, self.settings, self._changed, group=group)
+            self.groups[room_id, group] = stage
+        stage.members = set(members)
+        return stage
+
+    def of_room(self, room_id: int) -> list[RoomStage]:
+        """The room's stage and its groups' calls, as far as they exist here."""
+        found = [g for (room, _), g in self.groups.items() if room == room_id]
+        return [self.rooms[room_id], *found] if room_id in self.rooms else found
+
+    def held(self) -> set[int]:
+        """The rooms with anything here."""
+        return set(self.rooms) | {room for room, _ in self.groups}
+
     def view(self, stage: RoomStage) -> dict[str, Any]:
         """The whole stage, whether it records, and where it runs."""
+        if stage.group is not None:
+            return {**stage.view(), "epoch": self.epoch}
         recording = self.recordings.view(stage.room_id)
         return {**stage.view(), "recording": recording, "epoch": self.epoch}
 
     def _changed(self, stage: RoomStage) -> None:
-        self.recordings.follow(stage)
+        if stage.group is None:  # a recording is of the stage, never of a group's call
+            self.recordings.follow(stage)
         self._shown(stage.room_id, self.view(stage))
 
     def forget_if_empty(self, room_id: int) -> None:
         stage = self.rooms.get(room_id)
         if stage is not None and stage.empty and room_id not in self.recordings.running:
             del self.rooms[room_id]
+        for key, call in list(self.groups.items()):
+            if key[0] == room_id and call.empty:
+                del self.groups[key]
+
+    async def let_go(self, room_id: int) -> None:
+        """Close everything of the room here (it runs elsewhere now)."""
+        for stage in self.of_room(room_id):
+            await stage.close()
+        self.rooms.pop(room_id, None)
+        for key in [k for k in self.groups if k[0] == room_id]:
+            del self.groups[key]
 
     async def close(self) -> None:
         await self.recordings.close()  # its files end before the peers they record
-        for stage in list(self.rooms.values()):
+        for stage in [*self.rooms.values(), *self.groups.values()]:
             await stage.close()
         self.rooms.clear()
+        self.groups.clear()
 
 
 def seen_by(view: dict[str, Any], member: str, role: str) -> dict[str, Any]:

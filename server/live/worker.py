@@ -133,9 +133,18 @@ class LiveWorker:
             del self._hub_starting[room_id]
 
     def show_stage(self, room_id: int, view: dict[str, Any]) -> None:
-        """Tell the room's sockets here what is on the stage now (ephemeral, no seq)."""
+        """Tell the room's sockets here what is on the stage now, or a breakout group's
+        members what is in their group's call (ephemeral, no seq)."""
         hub = self.hubs.get(room_id)
         if hub is None:
+            return
+        if "group" in view:  # a breakout group's call: its members' business only
+            members = set(view["members"])
+            frame = encode({"type": "group.media", "room": room_id, "group": view["group"],
+                            "tracks": view["tracks"], "epoch": view["epoch"]})  # fmt: skip
+            for session in list(hub.sessions):
+                if session.member_id in members:
+                    session.push(frame)
             return
         head = {"type": "stage.state", "room": room_id}
         # Encoded once for the staff and once for everyone else; an invitee gets their own.

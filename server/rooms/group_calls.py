@@ -2,7 +2,8 @@
 
 A group of up to `MAX_PEERS` people calls peer to peer: each browser connects to each of the
 others, and the server only relays their offers, answers and ICE candidates. Larger groups
-would need the SFU, so signaling there is refused. The server never parses a relayed SDP
+call through the SFU (`media.offer` with `group`, `live/stage_calls.py`), so signaling there
+is refused. The server never parses a relayed SDP
 (the browsers do); it checks size and a cheap shape so a peer cannot be flooded with junk.
 """
 
@@ -37,8 +38,8 @@ def check_peers(sender: str, to: str, members: Sequence[str] | None) -> None:
     if len(members) > MAX_PEERS:
         raise CommandError(
             "too_many",
-            f"Video in breakout groups is peer to peer, for groups of up to {MAX_PEERS}; "
-            "larger groups use the stage.",
+            f"Video in breakout groups is peer to peer for groups of up to {MAX_PEERS}; "
+            "larger groups call through the server.",
         )
 
 

@@ -60,7 +60,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     # A group's own chat and notes: its members, and the staff visiting (the store checks).
     **dict.fromkeys(("group.send", "group.notes", "group.history"), EVERYONE),
     # A group's video call: its members only (checked per signal, see rooms/group_calls.py).
-    **dict.fromkeys(("group.signal", "group.ice_servers"), EVERYONE),
+    **dict.fromkeys(("group.signal", "group.ice_servers", "group.media"), EVERYONE),
     # The stage's media: everyone in the room watches; whether an offer may send is checked
     # on every offer (the stage roles, or someone a host invited). Hosts run the stage.
     **dict.fromkeys(("media.offer", "media.ice", "media.leave", "media.ice_servers"), EVERYONE),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StrictStr
+from pydantic import Field, StrictBool, StrictStr
 
 from server.rooms.command_base import Command, Member
 
@@ -26,6 +26,8 @@ class MediaOffer(Command):
     # The frame itself is capped at 64 KiB; check_sdp measures the SDP again in bytes.
     sdp: Annotated[StrictStr, Field(min_length=1, max_length=64 * 1024)]
     tracks: Annotated[dict[Mid, Label], Field(max_length=8, default_factory=dict)]
+    # The person's breakout group's call through the SFU, instead of the stage.
+    group: StrictBool = False
 
 
 class MediaIce(Command):
@@ -35,6 +37,7 @@ class MediaIce(Command):
     connection: Connection
     candidate: Annotated[StrictStr, Field(max_length=1024)]
     mid: Mid | None = None
+    group: StrictBool = False
 
 
 class MediaLeave(Command):
@@ -42,12 +45,14 @@ class MediaLeave(Command):
 
     op: Literal["media.leave"]
     connection: Connection | None = None
+    group: StrictBool = False
 
 
 class MediaQuery(Command):
-    """`media.ice_servers` (STUN/TURN for this person) and `stage.state` (who is on stage)."""
+    """`media.ice_servers` (STUN/TURN for this person), `stage.state` (who is on stage), and
+    `group.media` (the tracks of one's breakout group's call through the SFU)."""
 
-    op: Literal["media.ice_servers", "stage.state"]
+    op: Literal["media.ice_servers", "stage.state", "group.media"]
 
 
 class StageOnMember(Command):

@@ -1,7 +1,7 @@
 """Video in a breakout group, in Chromium: two learners sit in one group, both click "Join
 video", and each one's page decodes the other's camera (Chromium's fake camera), connected
-peer to peer with the server relaying only the signaling. A group of five is told that video
-that large needs the stage, and gets no button."""
+peer to peer with the server relaying only the signaling. A group of five calls through the
+server's SFU instead."""
 
 from __future__ import annotations
 
@@ -78,23 +78,34 @@ async def test_two_learners_see_each_other_in_their_group(
     await host.close()
 
 
-async def test_a_group_of_five_is_told_video_needs_the_stage(
-    browsing: Browsing, server: Server
-) -> None:
+async def test_a_group_of_five_calls_through_the_server(browsing: Browsing, server: Server) -> None:
     seeded = await seed(db_url_of(server), attendees=5)
     host = await Client.open(server.url, seeded.host.cookie)
     await ok(host, "join", room=seeded.event_id)
-    clients = [await Client.open(server.url, a.cookie) for a in seeded.attendees[1:]]
+    clients = [await Client.open(server.url, a.cookie) for a in seeded.attendees[2:]]
     for client in clients:
         await ok(client, "join", room=seeded.event_id)
-    page = await browsing.page(await browsing.context(seeded.attendees[0].cookie))
-    await enter(page, seeded.event_id)
+    ada, bo = seeded.attendees[:2]
+    pages = [await browsing.page(await browsing.context(p.cookie)) for p in (ada, bo)]
+    for page in pages:
+        await enter(page, seeded.event_id)
     await ok(host, "breakout.plan", mode="random", minutes=30, groups=[{"name": "Everyone"}])
     await ok(host, "breakout.open")
-    video = page.get_by_role("region", name="Video")
-    await expect(video).to_contain_text("this group has 5 people")
-    await expect(video).to_contain_text("needs the stage")
-    await expect(video.get_by_role("button", name="Join video")).to_be_hidden()
+    for page in pages:
+        video = page.get_by_role("region", name="Video")
+        await expect(video).to_contain_text("This group has 5 people")
+        await expect(video).to_contain_text("through the server")
+        await video.get_by_role("button", name="Join video").click()
+    for page, other in zip(pages, (bo, ada), strict=True):
+        await decoding(page)
+        region = page.get_by_role("region", name="Video")
+        await expect(region.get_by_label(f"Video of {other.name}")).to_be_visible()
+        await expect(region.get_by_label("Your camera")).to_be_visible()
+
+    # One leaves: the other's tile of them goes; the server closed their connections.
+    await pages[1].get_by_role("button", name="Leave video").click()
+    await expect(pages[0].get_by_label(f"Video of {bo.name}")).to_have_count(0)
+    assert browsing.uncaught_errors() == []
     for client in (host, *clients):
         await client.close()
 

@@ -67,7 +67,7 @@ test("groups of up to four call; larger ones are told why not", () => {
   assert.equal(MAX_PEERS, 4);
   assert.equal(sizeNote(2), "");
   assert.equal(sizeNote(4), "");
-  assert.match(sizeNote(5), /up to 4: this group has 5 people.*stage/);
+  assert.match(sizeNote(5), /This group has 5 people, more than the 4 .*through the server/);
 });
 
 test("members who came into the group are the ones to greet, never oneself", () => {

@@ -118,14 +118,14 @@ async def test_people_outside_the_group_are_refused_and_keep_their_socket(
         await c.close()
 
 
-async def test_a_group_of_five_is_told_video_needs_the_stage(server: Server) -> None:
+async def test_a_group_of_five_is_told_its_video_goes_through_the_server(server: Server) -> None:
     room = await seed(db_url_of(server), attendees=5)
     host = await joined(server.url, room.host, room.event_id)
     five = [await joined(server.url, a, room.event_id) for a in room.attendees]
     await run_groups(host, [five], watcher=five[0])
     refused = await five[0].send("group.signal", to=me(five[1]), signal={"type": "bye"})
     assert refused["type"] == "error" and refused["code"] == "too_many", refused
-    assert "stage" in refused["message"]
+    assert "through the server" in refused["message"]
     assert (await five[0].send("ping"))["type"] == "pong"
     assert signals(five[1]) == []
     for c in (host, *five):

@@ -43,16 +43,17 @@ class Publishing:
 
 
 async def offer_to_publish(
-    client: Client, labels: tuple[str, ...] = ("camera", "microphone")
+    client: Client, labels: tuple[str, ...] = ("camera", "microphone"), **extra: Any
 ) -> Publishing:
-    """Offer camera and microphone (sendonly); the reply is the ack or the error frame."""
+    """Offer camera and microphone (sendonly); the reply is the ack or the error frame.
+    `extra` goes into the offer (`group=True`: to one's breakout group's call)."""
     pc = RTCPeerConnection(config())
     for label in labels:
         track = SyntheticMicrophone() if label == "microphone" else SyntheticCamera()
         pc.addTransceiver(track, direction="sendonly")
     await pc.setLocalDescription(await pc.createOffer())
     mids = {str(t.mid): label for t, label in zip(pc.getTransceivers(), labels, strict=True)}
-    reply = await client.send("media.offer", sdp=pc.localDescription.sdp, tracks=mids)
+    reply = await client.send("media.offer", sdp=pc.localDescription.sdp, tracks=mids, **extra)
     if reply["type"] == "ack":
         await pc.setRemoteDescription(RTCSessionDescription(reply["sdp"], "answer"))
     return Publishing(pc, reply)
@@ -65,8 +66,9 @@ class Watching:
     reply: dict[str, Any]
 
 
-async def offer_to_watch(client: Client, video: int = 1, audio: int = 1) -> Watching:
-    """Offer to receive `video` video and `audio` audio tracks of the stage."""
+async def offer_to_watch(client: Client, video: int = 1, audio: int = 1, **extra: Any) -> Watching:
+    """Offer to receive `video` video and `audio` audio tracks of the stage (or, with
+    `group=True`, of one's breakout group's call)."""
     pc = RTCPeerConnection(config())
     for kind, count in (("video", video), ("audio", audio)):
         for _ in range(count):
@@ -74,7 +76,7 @@ async def offer_to_watch(client: Client, video: int = 1, audio: int = 1) -> Watc
     received = Received()
     pc.on("track", received.consume)
     await pc.setLocalDescription(await pc.createOffer())
-    reply = await client.send("media.offer", sdp=pc.localDescription.sdp)
+    reply = await client.send("media.offer", sdp=pc.localDescription.sdp, **extra)
     assert reply["type"] == "ack", reply
     await pc.setRemoteDescription(RTCSessionDescription(reply["sdp"], "answer"))
     return Watching(pc, received, reply)

@@ -237,7 +237,14 @@
 
 /**
  * @typedef {AckFrame | ErrorFrame | Snapshot | EventsFrame | ReactionsFrame | PongFrame |
- *   AdmittedFrame | import("./room/group-call.js").GroupSignalFrame | StageFrame} ServerFrame
+ *   AdmittedFrame | GroupCallFrame | StageFrame} ServerFrame
+ */
+
+/**
+ * A breakout group's call: a signal between two members (peer to peer), or the tracks of
+ * the call through the server (larger groups).
+ * @typedef {import("./room/group-call.js").GroupSignalFrame
+ *   | import("./room/group-sfu-call.js").GroupMediaFrame} GroupCallFrame
  */
 
 // ---- Frames from the client ------------------------------------------------------------

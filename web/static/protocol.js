@@ -9,6 +9,7 @@
 /** @typedef {import("./protocol-types.js").AckFrame} AckFrame */
 /** @typedef {import("./protocol-types.js").ChatSendCommand} ChatSendCommand */
 /** @typedef {import("./protocol-types.js").CommandBody} CommandBody */
+/** @typedef {import("./protocol-types.js").GroupCallFrame} GroupCallFrame */
 /** @typedef {import("./protocol-types.js").ErrorCode} ErrorCode */
 /** @typedef {import("./protocol-types.js").ErrorFrame} ErrorFrame */
 /** @typedef {import("./protocol-types.js").HandLowerCommand} HandLowerCommand */
@@ -167,8 +168,8 @@ export class RoomClient {
   onStatus = () => {};
   /** @type {(error: ErrorFrame) => void} Errors no command promise is waiting for. */
   onError = () => {};
-  /** @type {(frame: import("./room/group-call.js").GroupSignalFrame) => void} Call signals. */
-  onSignal = () => {};
+  /** @type {(frame: GroupCallFrame) => void} A breakout group's call: signals, its tracks. */
+  onGroupCall = () => {};
 
   /** @type {Status} */
   #status = "closed";
@@ -508,7 +509,8 @@ export class RoomClient {
         if (frame.room === this.room || frame.room === undefined) this.onReactions(frame.counts ?? {});
         break;
       case "group.signal":
-        if (frame.room === this.room) this.onSignal(frame);
+      case "group.media":
+        if (frame.room === this.room) this.onGroupCall(frame);
         break;
       case "stage.state":
         if (frame.room === this.room) this.onStage(frame);

@@ -134,10 +134,12 @@ export class StageMedia {
   /**
    * @param {RoomClient} client
    * @param {(config: RTCConfiguration) => RTCPeerConnection} [makePeer]
+   * @param {{group?: boolean}} [scope] `{group: true}`: one's breakout group's call, not the stage
    */
-  constructor(client, makePeer = (config) => new RTCPeerConnection(config)) {
+  constructor(client, makePeer = (config) => new RTCPeerConnection(config), scope = {}) {
     this.client = client;
     this.makePeer = makePeer;
+    this.scope = scope;
     /** @type {RTCPeerConnection | null} */
     this.publishing = null;
     /** @type {RTCPeerConnection | null} */
@@ -164,7 +166,7 @@ export class StageMedia {
     this.publishing?.close();
     this.publishing = null;
     if (tracks.size === 0) {
-      await this.client.command({ op: "media.leave", connection: "publish" });
+      await this.client.command({ op: "media.leave", connection: "publish", ...this.scope });
       return;
     }
     const pc = this.makePeer(await this.#config());
@@ -181,7 +183,7 @@ export class StageMedia {
     const labels = {};
     for (const [transceiver, label] of added) if (transceiver.mid !== null) labels[transceiver.mid] = label;
     const sdp = pc.localDescription?.sdp ?? "";
-    const ack = await this.client.command({ op: "media.offer", sdp, tracks: labels });
+    const ack = await this.client.command({ op: "media.offer", sdp, tracks: labels, ...this.scope });
     if (this.publishing !== pc) return; // replaced meanwhile
     await pc.setRemoteDescription({ type: "answer", sdp: String(ack.sdp) });
   }
@@ -194,7 +196,7 @@ export class StageMedia {
     this.watching?.close();
     this.watching = null;
     if (tracks.length === 0) {
-      await this.client.command({ op: "media.leave", connection: "watch" });
+      await this.client.command({ op: "media.leave", connection: "watch", ...this.scope });
       return;
     }
     const pc = this.makePeer(await this.#config());
@@ -212,7 +214,7 @@ export class StageMedia {
     });
     await pc.setLocalDescription(await pc.createOffer());
     await gathered(pc, 3000);
-    const ack = await this.client.command({ op: "media.offer", sdp: pc.localDescription?.sdp ?? "" });
+    const ack = await this.client.command({ op: "media.offer", sdp: pc.localDescription?.sdp ?? "", ...this.scope });
     if (this.watching !== pc) return;
     carried = /** @type {Record<string, StageTrack>} */ (ack.tracks ?? {});
     await pc.setRemoteDescription({ type: "answer", sdp: String(ack.sdp) });

@@ -182,9 +182,9 @@ export class BreakoutsPanel {
     this.render();
   }
 
-  /** @param {import("./group-call.js").GroupSignalFrame} frame */
-  onSignal(frame) {
-    this.video.onSignal(frame);
+  /** @param {import("../protocol-types.js").GroupCallFrame} frame */
+  onGroupCall(frame) {
+    this.video.onGroupCall(frame);
   }
 
   /** @param {string} member muted by a moderator: a call is speaking, so it ends for them */

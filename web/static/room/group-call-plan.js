@@ -6,7 +6,7 @@
 // `hello` to each member before them, asking to be offered to; a member not in the call
 // ignores both and does the same when they join.
 
-/** Peer to peer for groups this size or smaller; larger groups would need the stage's SFU. */
+/** Peer to peer for groups this size or smaller; larger groups call through the server's SFU. */
 export const MAX_PEERS = 4;
 
 /**
@@ -86,13 +86,12 @@ export function arrived(before, members, me) {
 }
 
 /**
- * Whether the group may call, and if not, what to tell its members.
+ * What to tell a group's members about how their video goes.
  * @param {number} size the group's members
- * @returns {string} empty when it may
+ * @returns {string} empty when they call each other directly
  */
 export function sizeNote(size) {
   if (size <= MAX_PEERS) return "";
-  return `Video here is peer to peer, for groups of up to ${MAX_PEERS}: this group has ${size} people. `
-    + "Video for groups that large needs the stage, so it is not offered in this group; "
-    + "the group's chat and notes work as always.";
+  return `This group has ${size} people, more than the ${MAX_PEERS} that call each other directly, `
+    + "so its video goes through the server.";
 }

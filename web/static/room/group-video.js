@@ -1,15 +1,17 @@
 // Video tiles in one's breakout group: "Join video", the microphone and camera switches, one
-// tile per person in the call with their name, and the note when a group is too large to
-// call peer to peer. The call itself is group-call.js.
+// tile per person in the call with their name, and a note when the group is large enough
+// that its video goes through the server. The call itself is group-call.js (peer to peer,
+// up to 4 people) or group-sfu-call.js (through the server's SFU, larger groups).
 
 import { h, part } from "./dom.js";
 import { describeError } from "./errors.js";
 import { GroupCall } from "./group-call.js";
-import { sizeNote } from "./group-call-plan.js";
+import { MAX_PEERS, sizeNote } from "./group-call-plan.js";
+import { GroupSfuCall } from "./group-sfu-call.js";
 
 /** @typedef {import("../protocol.js").RoomClient} RoomClient */
 /** @typedef {import("../breakout-ops.js").BreakoutGroup} BreakoutGroup */
-/** @typedef {import("./group-call.js").GroupSignalFrame} GroupSignalFrame */
+/** @typedef {import("../protocol-types.js").GroupCallFrame} GroupCallFrame */
 
 /** What a connection's state means to the person, when it is not simply working. */
 const STATES = /** @type {Record<string, string>} */ ({
@@ -20,8 +22,10 @@ const STATES = /** @type {Record<string, string>} */ ({
 });
 
 export class GroupVideo {
-  /** @type {GroupCall | null} */
+  /** @type {GroupCall | GroupSfuCall | null} */
   call = null;
+  /** whether the group shown is too large to call peer to peer */
+  viaServer = false;
   /** @type {number | null} the group shown */
   group = null;
   /** @type {string | null} the person's member id */
@@ -73,10 +77,13 @@ export class GroupVideo {
    */
   show(group, me) {
     const note = group ? sizeNote(group.members.length) : "";
-    if (this.call && (!group || group.id !== this.group || note || me !== this.call.me)) {
+    const viaServer = group !== null && group.members.length > MAX_PEERS;
+    const switched = this.call !== null && viaServer !== this.call instanceof GroupSfuCall;
+    if (this.call && (!group || group.id !== this.group || switched || me !== this.call.me)) {
       this.#hangUp();
-      if (group && note) this.#say("The video call ended: the group is now too large for it.");
+      if (group && switched) this.#say("The group's size changed how its video works: join the video again.");
     }
+    this.viaServer = viaServer;
     this.root.hidden = group === null || !me;
     if (!group || !me) return;
     this.group = group.id;
@@ -85,12 +92,13 @@ export class GroupVideo {
     this.note.textContent = note;
     this.note.hidden = note === "";
     this.call?.setMembers(group.members.map((m) => m.id));
-    this.#render(note === "");
+    this.#render();
   }
 
-  /** @param {GroupSignalFrame} frame */
-  onSignal(frame) {
-    this.call?.receive(frame.from, frame.signal);
+  /** @param {GroupCallFrame} frame */
+  onGroupCall(frame) {
+    if (frame.type === "group.signal") this.call?.receive(frame.from, frame.signal);
+    else if (this.call instanceof GroupSfuCall && frame.group === this.group) this.call.onTracks(frame);
   }
 
   /** @param {string} member muted by a moderator */
@@ -106,7 +114,7 @@ export class GroupVideo {
 
   async #join() {
     if (!this.me || this.call) return;
-    const call = new GroupCall(this.client, this.me);
+    const call = this.viaServer ? new GroupSfuCall(this.client, this.me) : new GroupCall(this.client, this.me);
     call.onChange = () => this.#render();
     call.onNotice = (text) => this.#say(text);
     this.call = call;
@@ -137,10 +145,9 @@ export class GroupVideo {
     this.#render();
   }
 
-  /** @param {boolean} [callable] */
-  #render(callable = this.note.hidden) {
+  #render() {
     const call = this.call;
-    this.join.hidden = call !== null || !callable;
+    this.join.hidden = call !== null;
     this.join.disabled = false;
     for (const button of [this.leave, this.mic, this.camera]) button.hidden = call === null;
     this.mic.setAttribute("aria-pressed", String(!this.micOn));

@@ -223,7 +223,7 @@ function start() {
   };
 
   client.onReactions = (counts) => reactions.show(counts);
-  client.onSignal = (frame) => breakouts.onSignal(frame);
+  client.onGroupCall = (frame) => breakouts.onGroupCall(frame);
 
   client.onStatus = (status, reason, code) => {
     const wasAtDoor = door.shown === "held" || door.shown === "waiting";
