@@ -1,0 +1,118 @@
+"""Placing rooms on media nodes, in one process on the memory bus: the least busy node takes a
+new room, a node that finds the room placed elsewhere sends the caller there, a node that
+stops lets its rooms go at once, and with no node the stage says so."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from server.bus.memory import MemoryBus
+from server.live import media_wire as wire
+from server.live.media_node import MediaNode
+from server.live.media_nodes import MediaNodes
+from server.live.stage_calls import Caller
+from server.rooms.commands import CommandError
+from server.settings import load_settings
+
+HOST = Caller("socket-1", "m-host", "Grace", "host")
+
+
+@pytest.fixture
+async def bus() -> AsyncIterator[MemoryBus]:
+    memory = MemoryBus()
+    yield memory
+    await memory.close()
+
+
+async def started_node(bus: MemoryBus, data: Path) -> MediaNode:
+    settings = load_settings({"STUDYHALL_ENV": "test", "STUDYHALL_DATA": str(data)})
+    node = MediaNode(settings, bus)
+    await node.start()
+    return node
+
+
+async def invite(worker: MediaNodes, room: int, member: str) -> None:
+    """An invitation keeps the room's stage on its node (an empty stage is forgotten)."""
+    await worker.call(room, "invite", HOST, {"member": member, "role": "attendee"})
+
+
+async def test_rooms_go_to_the_least_busy_node_and_stay(bus: MemoryBus, tmp_path: Path) -> None:
+    shown: list[tuple[int, dict[str, Any]]] = []
+    worker = MediaNodes(bus, "worker-1", lambda room, view: shown.append((room, view)))
+    await worker.start()
+    with pytest.raises(CommandError) as none:
+        await worker.call(1, "state", HOST, {})
+    assert none.value.code == "unavailable" and "No media server" in none.value.message
+
+    a, b = await started_node(bus, tmp_path / "a"), await started_node(bus, tmp_path / "b")
+    try:
+        await invite(worker, 1, "m-ada")
+        first = worker.placed[1]
+        await asyncio.sleep(wire.BEAT_S * 1.5)  # the nodes' beats tell how busy each is
+        await invite(worker, 2, "m-bo")
+        assert {first, worker.placed[2]} == {a.id, b.id}
+        # Another worker, asking later, finds each room where it is.
+        other = MediaNodes(bus, "worker-2", lambda room, view: None)
+        await other.start()
+        for room in (1, 2):
+            view = await other.call(room, "state", HOST, {})
+            assert view["epoch"] == worker.placed[room] and view["invited"] != []
+        await other.close()
+    finally:
+        await worker.close()
+        for node in (a, b):
+            await node.close()
+
+
+async def test_a_node_that_lost_the_room_sends_the_caller_to_the_one_that_has_it(
+    bus: MemoryBus, tmp_path: Path
+) -> None:
+    worker = MediaNodes(bus, "worker-1", lambda room, view: None)
+    await worker.start()
+    a, b = await started_node(bus, tmp_path / "a"), await started_node(bus, tmp_path / "b")
+    try:
+        await invite(worker, 7, "m-ada")
+        holder, other = (a, b) if worker.placed[7] == a.id else (b, a)
+        # The room is placed on the other node behind this worker's back (as after a
+        # partition): the holder's beat sees it and closes its stage there.
+        await bus.set(wire.room_key(7), other.id.encode(), wire.ALIVE_S)
+        await asyncio.sleep(wire.BEAT_S * 1.5)
+        assert 7 not in holder.stages.held()
+        # This worker still asks the old node, which sends it on; the call works.
+        view = await worker.call(7, "state", HOST, {})
+        assert view["epoch"] == other.id and worker.placed[7] == other.id
+    finally:
+        await worker.close()
+        for node in (a, b):
+            await node.close()
+
+
+async def test_a_stopping_node_lets_its_rooms_go_and_they_keep_their_membership(
+    bus: MemoryBus, tmp_path: Path
+) -> None:
+    shown: list[tuple[int, dict[str, Any]]] = []
+    worker = MediaNodes(bus, "worker-1", lambda room, view: shown.append((room, view)))
+    await worker.start()
+    a, b = await started_node(bus, tmp_path / "a"), await started_node(bus, tmp_path / "b")
+    try:
+        await invite(worker, 3, "m-ada")
+        await worker.call(3, "mute", HOST, {"member": "m-host-2", "role": "speaker"})
+        leaving, staying = (a, b) if worker.placed[3] == a.id else (b, a)
+        await asyncio.sleep(0.1)  # the node keeps the membership on the bus as it changes
+        await leaving.close()
+        assert await bus.get(wire.room_key(3)) is None
+        # The worker sees the node gone and shows its people the stage from the other one.
+        async with asyncio.timeout(5):
+            while not any(v["epoch"] == staying.id for _, v in shown):
+                await asyncio.sleep(0.05)
+        moved = next(v for _, v in shown if v["epoch"] == staying.id)
+        assert moved["invited"] == ["m-ada"] and moved["muted"] == ["m-host-2"]
+    finally:
+        await worker.close()
+        for node in (a, b):
+            await node.close()
