@@ -52,8 +52,10 @@ class Session:
     def __init__(self, websocket: WebSocket, visitor: Visitor, queue_size: int) -> None:
         self.websocket = websocket
         self.visitor = visitor
-        # Names this socket to the stage's media, which may run on another process.
+        # Names this socket to the stage's media, which may run on another process; whether
+        # it ever offered media there (only then is there anything to close when it goes).
         self.socket_id = secrets.token_hex(8)
+        self.offered_media = False
         self.queue: asyncio.Queue[str] = asyncio.Queue(maxsize=queue_size)
         self._closing: int | None = None
         self._close_code = CLOSE_GOING_AWAY

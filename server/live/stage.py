@@ -70,6 +70,7 @@ async def offer(live: LiveWorker, session: Session, cmd: s.MediaOffer) -> str | 
     now = utcnow()
     if cmd.group and cmd.tracks and (until := hub.muted_until(session.member_id, now)):
         raise muted_error(until, now)  # a call is speaking; watching the others still works
+    session.offered_media = True
     reply = await call(live, session, "offer", sdp=cmd.sdp, tracks=dict(cmd.tracks), **group)
     return ack(cmd.ref, **reply)
 
@@ -146,7 +147,7 @@ async def answer(live: LiveWorker, session: Session, cmd: s.StageAnswer) -> str 
 
 async def drop(live: LiveWorker, session: Session) -> None:
     """The session left its room or closed: its connections close, its tracks end."""
-    if session.room_id is None or session.room_id not in live.hubs:
+    if not session.offered_media or session.room_id is None or session.room_id not in live.hubs:
         return
     try:
         await call(live, session, "leave")

@@ -9,7 +9,7 @@ from playwright.async_api import Page, expect
 
 from tests.browser.conftest import Browsing
 from tests.live.conftest import db_url_of
-from tests.live.support import Client, ok, seed
+from tests.live.support import Client, Someone, ok, seed
 from tests.servers import Server
 
 # Each remote tile's video: its size and decoded frames so far (-1 when none is there).
@@ -34,6 +34,14 @@ async def decoding(page: Page, remotes: int = 1) -> None:
     await page.wait_for_function(f"() => ({REMOTE_FRAMES})().every((v) => v.frames > {least + 10})")
 
 
+async def sees(page: Page, other: Someone) -> None:
+    """The page decodes `other`'s camera in a tile named for them, beside one's own."""
+    await decoding(page)
+    region = page.get_by_role("region", name="Video")
+    await expect(region.get_by_label(f"Video of {other.name}")).to_be_visible()
+    await expect(region.get_by_label("Your camera")).to_be_visible()
+
+
 async def test_two_learners_see_each_other_in_their_group(
     browsing: Browsing, server: Server
 ) -> None:
@@ -56,10 +64,7 @@ async def test_two_learners_see_each_other_in_their_group(
             .click()
         )
     for page, other in zip(pages, reversed(seeded.attendees), strict=True):
-        await decoding(page)
-        region = page.get_by_role("region", name="Video")
-        await expect(region.get_by_label(f"Video of {other.name}")).to_be_visible()
-        await expect(region.get_by_label("Your camera")).to_be_visible()
+        await sees(page, other)
 
     # Muting is a switch, usable from the keyboard, that says its state.
     mic = pages[0].get_by_role("button", name="Mute microphone")
@@ -97,10 +102,7 @@ async def test_a_group_of_five_calls_through_the_server(browsing: Browsing, serv
         await expect(video).to_contain_text("through the server")
         await video.get_by_role("button", name="Join video").click()
     for page, other in zip(pages, (bo, ada), strict=True):
-        await decoding(page)
-        region = page.get_by_role("region", name="Video")
-        await expect(region.get_by_label(f"Video of {other.name}")).to_be_visible()
-        await expect(region.get_by_label("Your camera")).to_be_visible()
+        await sees(page, other)
 
     # One leaves: the other's tile of them goes; the server closed their connections.
     await pages[1].get_by_role("button", name="Leave video").click()

@@ -136,6 +136,7 @@ export class StagePanel {
    * the socket before, so both are offered again. */
   async refresh() {
     this.watchedKey = "";
+    this.stage = { ...this.stage, epoch: undefined }; // offered again here, whatever runs it
     this.#republishIfSending();
     try {
       this.show(/** @type {StageState} */ (/** @type {unknown} */ (await this.client.command({ op: "stage.state" }))));
