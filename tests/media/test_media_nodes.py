@@ -5,6 +5,7 @@ membership with it, and the people's fresh offers work there."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -71,6 +72,20 @@ async def test_a_publisher_on_one_worker_reaches_subscribers_on_the_other(
             attendee = await offer_to_publish(watchers[0])
             await attendee.pc.close()
             assert attendee.reply["type"] == "error" and attendee.reply["code"] == "forbidden"
+            # A host records the stage: the node writes the file, everyone sees it record.
+            await ok(host, "stage.record")
+            await watchers[2].wait_for(
+                lambda: (
+                    (stage_states(watchers[2])[-1].get("recording") or {}).get("by")
+                    == cluster.room_host.name
+                ),
+                20,
+            )
+            await asyncio.sleep(1)
+            stopped = await ok(host, "stage.record_stop")
+            written = list((nodes[0].folder / "recordings").rglob("*"))
+            assert stopped["files"] and {f.name for f in written} >= set(stopped["files"])
+            assert all(f.stat().st_size > 0 for f in written if f.is_file())
         finally:
             for each in watching:
                 await each.pc.close()
