@@ -33,7 +33,7 @@ class MediaNode:
     def __init__(self, settings: Settings, bus: Bus) -> None:
         self.bus = bus
         self.id = f"media-{socket.gethostname()[:16]}-{os.getpid()}-{secrets.token_hex(3)}"
-        self.stages = Stages(settings, self.id, self._shown)
+        self.stages = Stages(settings, self._shown)
         self._views: asyncio.Queue[tuple[int, dict[str, Any], dict[str, list[str]] | None]]
         self._views = asyncio.Queue()
         self._requests: Subscription | None = None

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import secrets
 import time
 from collections import deque
 from collections.abc import Callable, Coroutine
@@ -296,13 +297,11 @@ class Stages:
     """This process's SFU: one stage per room, made when first used, closed at shutdown, and
     the recordings of them. `shown` hears a stage's whole view whenever it changes."""
 
-    def __init__(
-        self, settings: Settings, epoch: str, shown: Callable[[int, dict[str, Any]], None]
-    ) -> None:
+    def __init__(self, settings: Settings, shown: Callable[[int, dict[str, Any]], None]) -> None:
         self.settings = settings
-        # Names this SFU in every view: a client that sees it change (the room's stage moved
-        # to another media node) offers its connections again.
-        self.epoch = epoch
+        # Names this SFU in every view, telling nothing of the host: a client that sees it
+        # change (the room's stage moved to another media node) offers its connections again.
+        self.epoch = secrets.token_hex(6)
         self._shown = shown
         self.rooms: dict[int, RoomStage] = {}
         self.groups: dict[tuple[int, int], RoomStage] = {}  # (room, group) -> its call

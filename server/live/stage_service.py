@@ -34,8 +34,8 @@ class StageService(Protocol):
 class LocalStages:
     """The embedded default: every room's stage in this process's own SFU."""
 
-    def __init__(self, settings: Settings, epoch: str, shown: Shown) -> None:
-        self.stages = Stages(settings, epoch, shown)
+    def __init__(self, settings: Settings, shown: Shown) -> None:
+        self.stages = Stages(settings, shown)
 
     async def start(self) -> None:
         pass

@@ -67,7 +67,7 @@ class LiveWorker:
         self.media: StageService = (
             MediaNodes(bus, self.id, self.show_stage)
             if settings.redis_url
-            else LocalStages(settings, self.id, self.show_stage)
+            else LocalStages(settings, self.show_stage)
         )
 
     async def start(self) -> None:

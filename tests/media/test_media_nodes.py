@@ -61,7 +61,7 @@ async def test_a_publisher_on_one_worker_reaches_subscribers_on_the_other(
         for w in watchers:  # the node's view reaches the sockets of the other worker
             await w.wait_for(lambda w=w: len(tracks_on_stage(w)) == 2, 20)  # type: ignore[misc]
         assert {t["member"] for t in tracks_on_stage(watchers[0])} == {me(host)}
-        assert stage_states(watchers[0])[-1]["epoch"] == nodes[0].id
+        assert stage_states(watchers[0])[-1]["epoch"]  # names the SFU, opaquely
         watching = [await offer_to_watch(w) for w in watchers]
         try:
             for n, each in enumerate(watching):
@@ -111,6 +111,7 @@ async def test_when_the_node_dies_the_room_moves_and_fresh_offers_work(cluster: 
         assert first.reply["type"] == "ack", first.reply
         await watcher.wait_for(lambda: len(tracks_on_stage(watcher)) == 2, 20)
         running = await node_of_room(cluster, room)
+        before = stage_states(watcher)[-1]["epoch"]
         dying = next(n for n in nodes if n.id == running)
         survivor = next(n for n in nodes if n is not dying)
         await first.pc.close()
@@ -119,7 +120,7 @@ async def test_when_the_node_dies_the_room_moves_and_fresh_offers_work(cluster: 
         # Every worker sees the node go and shows the stage from its new node: a new epoch.
         for client in (host, guest, watcher):
             await client.wait_for(
-                lambda c=client: stage_states(c)[-1].get("epoch") == survivor.id,  # type: ignore[misc]
+                lambda c=client: stage_states(c)[-1].get("epoch") not in (None, before),  # type: ignore[misc]
                 20,
             )
         assert await node_of_room(cluster, room) == survivor.id
