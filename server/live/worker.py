@@ -128,6 +128,9 @@ class LiveWorker:
         except BaseException as exc:
             future.set_exception(exc)
             future.exception()  # retrieved: waiters get it through shield
+            if hub is not None:  # the hub is dropped: so are its channels
+                with contextlib.suppress(Exception):
+                    await hub.unsubscribe()
             raise
         finally:
             del self._hub_starting[room_id]
