@@ -34,7 +34,7 @@ class MediaNode:
         self.bus = bus
         self.id = f"media-{socket.gethostname()[:16]}-{os.getpid()}-{secrets.token_hex(3)}"
         self.stages = Stages(settings, self._shown)
-        self._views: asyncio.Queue[tuple[int, dict[str, Any], dict[str, list[str]] | None]]
+        self._views: asyncio.Queue[tuple[int, dict[str, Any], dict[str, Any] | None]]
         self._views = asyncio.Queue()
         self._requests: Subscription | None = None
         self._loops: list[asyncio.Task[None]] = []
@@ -107,7 +107,7 @@ class MediaNode:
             raise MOVED
         kept = await self.bus.get(wire.membership_key(room_id))
         if room_id not in self.stages.rooms and kept is not None:
-            self.stages.of(room_id).restore(json.loads(kept))
+            self.stages.restore(room_id, json.loads(kept))
 
     # --- presence on the bus ------------------------------------------------------------------
 
@@ -142,18 +142,17 @@ class MediaNode:
     # --- views -------------------------------------------------------------------------------
 
     def _shown(self, room_id: int, view: dict[str, Any]) -> None:
-        stage = self.stages.rooms.get(room_id)
-        kept = stage.membership() if stage is not None and "group" not in view else None
+        kept = self.stages.kept(room_id) if "group" not in view else None
         self._views.put_nowait((room_id, view, kept))
 
     async def _views_loop(self) -> None:
         """One at a time, in the order the stages changed."""
         while True:
-            room_id, view, membership = await self._views.get()
+            room_id, view, kept = await self._views.get()
             try:
                 await self.bus.publish(wire.views_channel(room_id), wire.dump(view))
-                if membership is not None:
-                    await self.bus.set(wire.membership_key(room_id), wire.dump(membership),
+                if kept is not None:
+                    await self.bus.set(wire.membership_key(room_id), wire.dump(kept),
                                        wire.MEMBERSHIP_KEEP_S)  # fmt: skip
             except BusUnavailable:
                 log.warning("room %s: the stage's membership could not be kept", room_id)

@@ -6,8 +6,8 @@
 - `media:room:{room}` names the node that runs the room's stage: set once by whoever places
   the room (SET NX), refreshed by that node with the same expiry, so a dead node's rooms come
   free within `ALIVE_S`.
-- `media:stage:{room}` keeps who is invited, on the stage, removed and muted, so the node that
-  takes a room over after a death starts from them.
+- `media:stage:{room}` keeps who is invited, on the stage, removed and muted, and the recording
+  running, so the node that takes a room over after a death starts from them.
 - Requests go to `media:to:{node}` and replies come back on the asking worker's own
   `media:reply:{worker}`, matched by id. A node publishes each stage's whole view, whenever
   it changes, on `stage:{room}`; every worker with people in the room shows it to them.

@@ -109,7 +109,7 @@ class RoomStage:
         return {"invited": sorted(self.invited), "guests": sorted(self.guests),
                 "revoked": sorted(self.revoked), "muted": sorted(self.muted)}  # fmt: skip
 
-    def restore(self, membership: dict[str, list[str]]) -> None:
+    def restore(self, membership: dict[str, Any]) -> None:
         self.invited = set(membership.get("invited", []))
         self.guests = set(membership.get("guests", []))
         self.revoked = set(membership.get("revoked", []))
@@ -345,6 +345,19 @@ class Stages:
             self.recordings.follow(stage)
         self._shown(stage.room_id, self.view(stage))
 
+    def kept(self, room_id: int) -> dict[str, Any] | None:
+        """What the node that takes the room over after this one starts from: the stage's
+        membership and the recording running."""
+        stage = self.rooms.get(room_id)
+        if stage is None:
+            return None
+        return {**stage.membership(), "recording": self.recordings.kept(room_id)}
+
+    def restore(self, room_id: int, kept: dict[str, Any]) -> None:
+        self.of(room_id).restore(kept)
+        if kept.get("recording"):
+            self.recordings.resume(room_id, kept["recording"])
+
     def forget_if_empty(self, room_id: int) -> None:
         stage = self.rooms.get(room_id)
         if stage is not None and stage.empty and room_id not in self.recordings.running:
@@ -355,6 +368,8 @@ class Stages:
 
     async def let_go(self, room_id: int) -> None:
         """Close everything of the room here (it runs elsewhere now)."""
+        if room_id in self.recordings.running:
+            await self.recordings.stop(room_id)
         for stage in self.of_room(room_id):
             await stage.close()
         self.rooms.pop(room_id, None)

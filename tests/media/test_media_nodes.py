@@ -1,7 +1,7 @@
 """The stage on media nodes: two real web workers and real `studyhall media-node` processes
 on one real Redis, with aiortc peers. A publisher on one worker reaches subscribers on the
 other, and when the node running the room dies, the room moves to another node, the stage's
-membership with it, and the people's fresh offers work there."""
+membership and its recording with it, and the people's fresh offers work there."""
 
 from __future__ import annotations
 
@@ -110,6 +110,10 @@ async def test_when_the_node_dies_the_room_moves_and_fresh_offers_work(cluster: 
         first = await offer_to_publish(guest)
         assert first.reply["type"] == "ack", first.reply
         await watcher.wait_for(lambda: len(tracks_on_stage(watcher)) == 2, 20)
+        await ok(host, "stage.record")
+        await watcher.wait_for(lambda: stage_states(watcher)[-1].get("recording") is not None, 20)
+        recording = stage_states(watcher)[-1]["recording"]
+        await asyncio.sleep(1)  # a second of the guest on the first node's file
         running = await node_of_room(cluster, room)
         before = stage_states(watcher)[-1]["epoch"]
         dying = next(n for n in nodes if n.id == running)
@@ -127,6 +131,7 @@ async def test_when_the_node_dies_the_room_moves_and_fresh_offers_work(cluster: 
         moved = stage_states(watcher)[-1]
         assert moved["tracks"] == [] and moved["on_stage"] == [me(guest)]
         assert moved["muted"] == [me(guest)]
+        assert moved["recording"] == recording  # it goes on recording there, since then
 
         # The page's fresh offers: the guest may still publish, and the watcher receives.
         again = await offer_to_publish(guest)
@@ -137,6 +142,11 @@ async def test_when_the_node_dies_the_room_moves_and_fresh_offers_work(cluster: 
         try:
             r = watching.received
             await wait_for(lambda: r.frames["video"] >= 30, 30, "video from the new node")
+            stopped = await ok(host, "stage.record_stop")
+            before_move = {f.name for f in (dying.folder / "recordings").rglob("*.*")}
+            after_move = {f.name for f in (survivor.folder / "recordings").rglob("*.*")}
+            assert before_move and stopped["files"] and set(stopped["files"]) <= after_move
+            assert not before_move & after_move  # the part after the move has names of its own
         finally:
             await watching.pc.close()
             await again.pc.close()

@@ -117,3 +117,48 @@ async def test_a_stopping_node_lets_its_rooms_go_and_they_keep_their_membership(
         await worker.close()
         for node in (a, b):
             await node.close()
+
+
+async def test_a_recording_goes_on_where_the_room_moves_and_ends_where_it_is_let_go(
+    bus: MemoryBus, tmp_path: Path
+) -> None:
+    shown: list[tuple[int, dict[str, Any]]] = []
+    worker = MediaNodes(bus, "worker-1", lambda room, view: shown.append((room, view)))
+    await worker.start()
+    a, b = await started_node(bus, tmp_path / "a"), await started_node(bus, tmp_path / "b")
+    try:
+        await worker.call(4, "record", HOST, {"event": 9})
+        leaving, staying = (a, b) if worker.placed[4] == a.id else (b, a)
+        since = leaving.stages.recordings.view(4)
+        assert since is not None and since["by"] == "Grace"
+        await asyncio.sleep(0.1)  # the node keeps the recording on the bus with the membership
+        await leaving.close()
+        # The other node takes the room and goes on recording: same person, same start.
+        async with asyncio.timeout(5):
+            while not any(v["epoch"] == staying.stages.epoch for _, v in shown):
+                await asyncio.sleep(0.05)
+        moved = next(v for _, v in shown if v["epoch"] == staying.stages.epoch)
+        assert moved["recording"] == since
+        first = leaving.stages.recordings
+        assert 4 not in first.running  # the stopping node ended its part
+        resumed = staying.stages.recordings.running[4]
+        assert resumed.event_id == 9 and resumed.recording.folder.name == "event-9"
+
+        # Placed elsewhere behind its back (a partition): the node lets the room go and its
+        # recording ends there, not left running with nobody to stop it.
+        await bus.set(wire.room_key(4), b"media-elsewhere", wire.ALIVE_S)
+        async with asyncio.timeout(5):
+            while 4 in staying.stages.held():
+                await asyncio.sleep(0.05)
+        assert 4 not in staying.stages.recordings.running
+        # Stopping it is a clear refusal on a node that does not record it.
+        await bus.delete(wire.room_key(4))
+        await bus.delete(wire.membership_key(4))
+        worker.placed.pop(4, None)
+        with pytest.raises(CommandError) as refused:
+            await worker.call(4, "record_stop", HOST, {})
+        assert refused.value.code == "conflict"
+    finally:
+        await worker.close()
+        for node in (a, b):
+            await node.close()

@@ -10,7 +10,7 @@ import av
 
 from server.media.recording import folder_of
 from tests.live.conftest import db_url_of
-from tests.live.support import Client, joined_as, seed
+from tests.live.support import Client, joined_as, me, ok, seed
 from tests.media.stage_peers import offer_to_publish, stage_states, tracks_on_stage
 from tests.servers import Server
 
@@ -55,3 +55,37 @@ async def test_a_host_records_the_stage_and_everyone_sees_it(stage_server: Serve
         video = sum(1 for _ in container.decode(video=0))
     assert kinds == ["audio", "video"]
     assert video >= 30  # 2.5 s of a 30 fps camera, as it came
+
+
+def _kinds(path: Any) -> list[str]:
+    with av.open(str(path)) as container:
+        return sorted(s.type for s in container.streams)
+
+
+async def test_a_muted_speaker_is_recorded_without_their_microphone_until_they_unmute(
+    stage_server: Server,
+) -> None:
+    room = await seed(db_url_of(stage_server), attendees=1)
+    url, event = stage_server.url, room.event_id
+    host = await joined_as(url, room.host, event, "host")
+    guest = await joined_as(url, room.attendees[0], event, "attendee")
+    await ok(host, "stage.invite", member=me(guest))
+    await ok(guest, "stage.accept")
+    publishing = await offer_to_publish(guest)
+    try:
+        await host.wait_for(lambda: len(tracks_on_stage(host)) == 2)
+        await ok(host, "stage.mute", member=me(guest))
+        await ok(host, "stage.record")
+        await asyncio.sleep(1.5)  # the muted microphone sends nothing: the camera records
+        await ok(guest, "stage.unmute")
+        await asyncio.sleep(1.5)
+        stopped = await ok(host, "stage.record_stop")
+    finally:
+        await publishing.pc.close()
+        await host.close()
+        await guest.close()
+    folder = folder_of(stage_server.data_dir, event)
+    assert [_kinds(folder / name) for name in stopped["files"]] == [
+        ["video"],
+        ["audio", "video"],
+    ]
