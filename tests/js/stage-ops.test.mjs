@@ -143,6 +143,84 @@ describe("StageMedia", () => {
   });
 });
 
+describe("StageMedia, pressed twice in a moment", () => {
+  /** A StageMedia whose peers are kept in `peers`, on a client whose offers wait for `answer`. */
+  function racing({ gathering = false } = {}) {
+    const sent = [];
+    const waiting = [];
+    const client = {
+      sent,
+      async command(frame) {
+        sent.push(frame);
+        if (frame.op !== "media.offer") return { type: "ack" };
+        return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
+      },
+    };
+    const peers = [];
+    const media = new StageMedia(client, () => {
+      peers.push(new FakePeer());
+      if (gathering) peers.at(-1).iceGatheringState = "gathering";
+      return peers.at(-1);
+    });
+    return { media, sent, waiting, peers };
+  }
+  /** The peer's candidates are all in: its offer may go. */
+  function gathered(pc) {
+    pc.iceGatheringState = "complete";
+    pc.listeners.icegatheringstatechange();
+  }
+  const offers = (sent) => sent.filter((f) => f.op === "media.offer");
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+  test("a second publish before the first has a connection sends one offer, the last", async () => {
+    const { media, sent, waiting, peers } = racing();
+    const first = media.publish(new Map([["camera", "cam"]]));
+    const second = media.publish(new Map([["camera", "cam"], ["microphone", "mic"]]));
+    await settle();
+    assert.equal(peers.length, 1);
+    assert.deepEqual(offers(sent).map((f) => f.tracks), [{ 0: "camera", 1: "microphone" }]);
+    waiting[0].resolve({ type: "ack", sdp: "v=0 answer" });
+    await Promise.all([first, second]);
+    assert.equal(peers[0].remote.sdp, "v=0 answer");
+  });
+
+  test("a publish replaced while it offers sends nothing, and closes its connection", async () => {
+    const { media, sent, waiting, peers } = racing({ gathering: true });
+    const first = media.publish(new Map([["camera", "cam"]]));
+    while (!peers[0]?.listeners.icegatheringstatechange) await settle();
+    const second = media.publish(new Map([["screen", "share"]]));
+    while (!peers[1]?.listeners.icegatheringstatechange) await settle();
+    assert.equal(peers[0].closed, true);
+    gathered(peers[0]);
+    gathered(peers[1]);
+    await settle();
+    assert.deepEqual(offers(sent).map((f) => f.tracks), [{ 0: "screen" }]);
+    waiting[0].resolve({ type: "ack", sdp: "v=0 answer" });
+    await Promise.all([first, second]);
+  });
+
+  test("an offer refused after a newer one replaced it is not the page's error", async () => {
+    const { media, sent, waiting } = racing();
+    const first = media.watch([track("t1", "mh", "camera")]);
+    while (offers(sent).length === 0) await settle();
+    const second = media.watch([track("t1", "mh", "camera"), track("t2", "mh", "microphone")]);
+    while (offers(sent).length === 1) await settle();
+    waiting[0].reject({ code: "invalid", message: "sdp: stale" });
+    await first; // resolves: the refusal was of a connection already replaced
+    waiting[1].reject({ code: "rate_limited", message: "Slow down" });
+    await assert.rejects(second, { code: "rate_limited" });
+  });
+
+  test("closing ends a publish still on its way", async () => {
+    const { media, sent, peers } = racing();
+    const publishing = media.publish(new Map([["camera", "cam"]]));
+    media.close();
+    await publishing;
+    assert.equal(peers.length, 0);
+    assert.equal(offers(sent).length, 0);
+  });
+});
+
 describe("a host's stage buttons in the people list", () => {
   test("invite an attendee; mute and take off someone presenting; never a host", async () => {
     const { hostActions } = await import("../../web/static/stage-ops.js");

@@ -148,6 +148,10 @@ export class StageMedia {
     this.ice = null;
   }
 
+  // Each call of publish (or watch) takes a turn; a later call, or close, ends the earlier
+  // one's turn, so a button pressed twice in a moment sends one offer, the last.
+  #turns = { publish: 0, watch: 0 };
+
   async #config() {
     if (!this.ice || Date.now() > this.ice.until) {
       const ack = await this.client.command({ op: "media.ice_servers" });
@@ -163,13 +167,16 @@ export class StageMedia {
    * @param {Map<Label, MediaStreamTrack>} tracks
    */
   async publish(tracks) {
+    const turn = ++this.#turns.publish;
     this.publishing?.close();
     this.publishing = null;
     if (tracks.size === 0) {
       await this.client.command({ op: "media.leave", connection: "publish", ...this.scope });
       return;
     }
-    const pc = this.makePeer(await this.#config());
+    const config = await this.#config();
+    if (turn !== this.#turns.publish) return; // a later call took over
+    const pc = this.makePeer(config);
     this.publishing = pc;
     this.#reportFailure(pc, "publish");
     /** @type {[RTCRtpTransceiver, Label][]} */
@@ -179,13 +186,13 @@ export class StageMedia {
     }
     await pc.setLocalDescription(await pc.createOffer());
     await gathered(pc, 3000);
+    if (this.publishing !== pc) return; // replaced meanwhile (a closed one has no mids)
     /** @type {Record<string, Label>} */
     const labels = {};
     for (const [transceiver, label] of added) if (transceiver.mid !== null) labels[transceiver.mid] = label;
     const sdp = pc.localDescription?.sdp ?? "";
-    const ack = await this.client.command({ op: "media.offer", sdp, tracks: labels, ...this.scope });
-    if (this.publishing !== pc) return; // replaced meanwhile
-    await pc.setRemoteDescription({ type: "answer", sdp: String(ack.sdp) });
+    const ack = await this.#offer(pc, () => this.publishing, { sdp, tracks: labels });
+    if (ack) await pc.setRemoteDescription({ type: "answer", sdp: String(ack.sdp) });
   }
 
   /**
@@ -193,13 +200,16 @@ export class StageMedia {
    * @param {StageTrack[]} tracks
    */
   async watch(tracks) {
+    const turn = ++this.#turns.watch;
     this.watching?.close();
     this.watching = null;
     if (tracks.length === 0) {
       await this.client.command({ op: "media.leave", connection: "watch", ...this.scope });
       return;
     }
-    const pc = this.makePeer(await this.#config());
+    const config = await this.#config();
+    if (turn !== this.#turns.watch) return; // a later call took over
+    const pc = this.makePeer(config);
     this.watching = pc;
     this.#reportFailure(pc, "watch");
     for (const track of tracks) pc.addTransceiver(track.kind, { direction: "recvonly" });
@@ -214,11 +224,29 @@ export class StageMedia {
     });
     await pc.setLocalDescription(await pc.createOffer());
     await gathered(pc, 3000);
-    const ack = await this.client.command({ op: "media.offer", sdp: pc.localDescription?.sdp ?? "", ...this.scope });
     if (this.watching !== pc) return;
+    const ack = await this.#offer(pc, () => this.watching, { sdp: pc.localDescription?.sdp ?? "" });
+    if (!ack) return;
     carried = /** @type {Record<string, StageTrack>} */ (ack.tracks ?? {});
     await pc.setRemoteDescription({ type: "answer", sdp: String(ack.sdp) });
     for (const [mid, media] of early.splice(0)) if (carried[mid]) this.onTrack(carried[mid], media);
+  }
+
+  /**
+   * Send `pc`'s offer. The answer (or the refusal) matters only while `pc` is still the
+   * connection `current` names: one replaced meanwhile is closed, and its answer is null.
+   * @param {RTCPeerConnection} pc
+   * @param {() => RTCPeerConnection | null} current
+   * @param {{sdp: string, tracks?: Record<string, Label>}} body
+   */
+  async #offer(pc, current, body) {
+    try {
+      const ack = await this.client.command({ op: "media.offer", ...body, ...this.scope });
+      return current() === pc ? ack : null;
+    } catch (error) {
+      if (current() !== pc) return null;
+      throw error;
+    }
   }
 
   /**
@@ -232,9 +260,17 @@ export class StageMedia {
     });
   }
 
-  close() {
+  /** Stop publishing on this side only: the server has closed its side already. */
+  dropPublishing() {
+    this.#turns.publish += 1;
     this.publishing?.close();
+    this.publishing = null;
+  }
+
+  close() {
+    this.dropPublishing();
+    this.#turns.watch += 1;
     this.watching?.close();
-    this.publishing = this.watching = null;
+    this.watching = null;
   }
 }
