@@ -13,6 +13,13 @@ from tests.live.conftest import db_url_of
 from tests.live.support import Seeded, seed
 from tests.servers import Server
 
+# Every stage element playing: one that a redraw took out of the page pauses in Chromium.
+PLAYING = """() => {
+  const media = [...document.querySelectorAll(
+    "#stage-tiles video, #stage-large video, #stage-audio audio")];
+  return media.length > 0 && media.every((m) => m.srcObject !== null && !m.paused);
+}"""
+
 DECODED = """() => {
   const video = document.querySelector("#stage-tiles video");
   return video ? video.getVideoPlaybackQuality().totalVideoFrames : -1;
@@ -97,6 +104,9 @@ async def test_a_host_presents_and_an_attendee_sees_the_video(
     await ada.get_by_role("button", name="Unmute").click()
     await expect(ada.locator("#stage-muted-note")).to_be_hidden()
     await expect(host.get_by_text(f"{ada_person.name} (microphone muted)")).to_be_hidden()
+    # The stage was drawn again at each step: the host still sees and hears both.
+    await host.wait_for_function(PLAYING)
+    await ada.wait_for_function(PLAYING)
 
     await people.get_by_role("button", name=f"Take off the stage {ada_person.name}").click()
     await expect(ada.get_by_role("group", name=controls)).to_be_hidden()

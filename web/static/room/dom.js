@@ -25,6 +25,21 @@ export function h(tag, options = {}, children = []) {
 }
 
 /**
+ * Make `nodes` the children of `parent`, in this order, moving only what is out of place.
+ * A video or audio element taken out of the page pauses (Chromium does so at once, even when
+ * it is put straight back), so media that stays must stay where it is.
+ * @param {Element} parent
+ * @param {Element[]} nodes
+ */
+export function placeChildren(parent, nodes) {
+  const keep = new Set(nodes);
+  for (const child of [...parent.children]) if (!keep.has(child)) child.remove();
+  nodes.forEach((node, i) => {
+    if (parent.children[i] !== node) parent.insertBefore(node, parent.children[i] ?? null);
+  });
+}
+
+/**
  * The element with this id inside `root`; a missing one is a template bug, said loudly.
  * @template {HTMLElement} T
  * @param {ParentNode} root

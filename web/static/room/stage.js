@@ -3,7 +3,7 @@
 // invitation to answer, and "Invite to stage" for hosts in the people list.
 
 import { EMPTY_STAGE, HOSTING_ROLES, StageMedia, hostActions, mayPublish, stageLayout, tracksKey } from "../stage-ops.js";
-import { h, part } from "./dom.js";
+import { h, part, placeChildren } from "./dom.js";
 
 /** @typedef {import("../protocol.js").RoomClient} RoomClient */
 /** @typedef {import("../protocol-types.js").Person} Person */
@@ -49,6 +49,8 @@ export class StagePanel {
     this.received = new Map();
     /** @type {Map<string, HTMLMediaElement>} kept across renders, so playback goes on */
     this.elements = new Map();
+    /** @type {Map<string, HTMLLIElement>} each camera's tile, kept as its element is */
+    this.tileItems = new Map();
     /** @type {Map<Label, MediaStreamTrack>} what this person sends */
     this.sending = new Map();
     this.large = part(root, "stage-large", HTMLElement);
@@ -154,6 +156,7 @@ export class StagePanel {
       this.watchedKey = null;
       this.received.clear();
       this.elements.clear();
+      this.tileItems.clear();
       this.#republishIfSending();
     }
     this.stage = {
@@ -234,16 +237,21 @@ export class StagePanel {
     for (const id of [...this.elements.keys()]) {
       if (!live.has(id)) {
         this.elements.delete(id);
+        this.tileItems.delete(id);
         this.received.delete(id);
       }
     }
     const layout = stageLayout(this.stage.tracks);
     this.empty.hidden = this.stage.tracks.length > 0;
-    this.large.replaceChildren(...(layout.large ? [this.#video(layout.large)] : []));
-    this.tiles.replaceChildren(...layout.tiles.map((t) => h("li", {}, [this.#video(t), this.#caption(t)])));
+    placeChildren(this.large, layout.large ? [this.#video(layout.large)] : []);
+    placeChildren(this.tiles, layout.tiles.map((t) => this.#tile(t)));
     // One's own sound never plays back to oneself.
     const others = layout.audio.filter((t) => !me || t.member !== me.id);
-    this.audio.replaceChildren(...others.map((t) => this.#sound(t)));
+    placeChildren(this.audio, others.map((t) => this.#sound(t)));
+    for (const element of this.elements.values()) {
+      // One that had to move paused: it plays on (a browser may refuse sound until a click).
+      if (element.paused && element.srcObject && element.isConnected) element.play().catch(() => {});
+    }
     this.controls.hidden = !mayPublish(me, this.stage, this.removed);
     const muted = me !== null && this.stage.muted.includes(me.id);
     this.mutedNote.hidden = !muted;
@@ -258,11 +266,22 @@ export class StagePanel {
     }
   }
 
-  /** @param {StageTrack} track */
-  #caption(track) {
+  /**
+   * A camera's tile: its video and a caption saying whose it is and how their microphone is.
+   * @param {StageTrack} track
+   */
+  #tile(track) {
+    let item = this.tileItems.get(track.id);
+    if (!item) {
+      item = h("li", {}, [this.#video(track), h("span", { className: "stage-name" })]);
+      this.tileItems.set(track.id, item);
+    }
+    this.#video(track);
     const mic = this.stage.tracks.find((t) => t.member === track.member && t.kind === "audio");
     const state = mic ? (mic.muted ? " (microphone muted)" : "") : " (no microphone)";
-    return h("span", { className: "stage-name", text: `${track.name}${track.label === "screen" ? "'s screen" : ""}${state}` });
+    const caption = /** @type {HTMLElement} */ (item.lastElementChild);
+    caption.textContent = `${track.name}${track.label === "screen" ? "'s screen" : ""}${state}`;
+    return item;
   }
 
   /** @param {StageTrack} track */
@@ -347,8 +366,7 @@ export class StagePanel {
   #stopSending() {
     for (const track of this.sending.values()) track.stop();
     this.sending.clear();
-    this.media.publishing?.close();
-    this.media.publishing = null;
+    this.media.dropPublishing();
   }
 
   /** @param {"stage.accept" | "stage.decline"} op */
