@@ -33,7 +33,7 @@ from aiortc.mediastreams import MediaStreamError
 
 from server.live.recordings import Recordings
 from server.media.ice import ice_servers_for, rtc_configuration, use_host_addresses
-from server.media.negotiate import answer_offer, close_quietly
+from server.media.negotiate import answer_offer, close_quietly, guard_interrupted_connects
 from server.media.publication import Publication
 from server.media.sdp import CheckedSdp
 from server.rooms.roles import STAGE, is_staff
@@ -157,6 +157,7 @@ class RoomStage:
         # buys nothing, and with no entry at all aiortc would ask a public STUN host.
         servers = ice_servers_for(self.settings.ice_servers, None, "sfu", now=time.time())
         stun = [s for s in servers if _stun_only(s["urls"])]
+        guard_interrupted_connects()
         return RTCPeerConnection(rtc_configuration(stun))
 
     async def publish(

@@ -8,10 +8,14 @@ socket answers those the same way: an error frame, not a traceback.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from aiortc import RTCPeerConnection, RTCSessionDescription
+from aiortc.exceptions import InvalidStateError
 
 from server.media.sdp import CheckedSdp, SdpError
 
@@ -46,3 +50,44 @@ async def close_quietly(pc: RTCPeerConnection) -> None:
     # description failed half way (a transceiver left without a transport).
     with contextlib.suppress(Exception):
         await pc.close()
+
+
+def _interrupted_connect(context: dict[str, Any]) -> bool:
+    task = context.get("future")
+    if not isinstance(task, asyncio.Task) or not isinstance(context.get("exception"),
+                                                            InvalidStateError):  # fmt: skip
+        return False
+    return str(getattr(task.get_coro(), "__qualname__", "")) == "RTCPeerConnection.__connect"
+
+
+Handler = Callable[[asyncio.AbstractEventLoop, dict[str, Any]], object]
+
+
+class _ConnectGuard:
+    """The loop's exception handler while guarded: the interrupted connects, then `previous`."""
+
+    def __init__(self, previous: Handler | None) -> None:
+        self.previous = previous
+
+    def __call__(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        if _interrupted_connect(context):
+            logger.info("a connection closed while it was connecting: %s", context["exception"])
+        elif self.previous is not None:
+            self.previous(loop, context)
+        else:
+            loop.default_exception_handler(context)
+
+
+def guard_interrupted_connects() -> None:
+    """Log on one line, for this event loop, a connection closed while aiortc connected it.
+
+    aiortc 1.16 starts each connection's ICE and DTLS in a task nobody awaits
+    (`RTCPeerConnection.__connect`). Closed while that task runs between two transports, the
+    task raises InvalidStateError ("RTCIceTransport is closed"), which asyncio reports with a
+    traceback as never retrieved. For an SFU that is ordinary (a client replaces its offer
+    at once), so it is logged as such; anything else goes on to the loop's handler as before.
+    """
+    loop = asyncio.get_running_loop()
+    current = loop.get_exception_handler()
+    if not isinstance(current, _ConnectGuard):
+        loop.set_exception_handler(_ConnectGuard(current))
