@@ -25,13 +25,21 @@ import * as plan from "./group-call-plan.js";
  * @property {boolean} offering whether we offered on it
  * @property {MediaStream | null} stream what they send us
  * @property {Promise<void>} chain its signals, applied one after another
- * @property {boolean} restarted whether a failed connection was called again once
+ * @property {number} recalls how often it was called again since it last connected
+ * @property {ReturnType<typeof setTimeout> | undefined} lost the wait before calling again
  */
 
 // Signals kept while the page waits to hear that their sender sits in the group (the
 // seating comes with the next room frame, well within a few seconds), and how many.
 const EARLY_KEPT = 100;
 const EARLY_MS = 5000;
+// The side that offers calls a connection again, on a fresh one, when it fails, stays
+// "disconnected" (a network change, a laptop waking up) or never connects: at most this many
+// times until it connects again. The other side waits for the new offer, so that two new
+// offers never cross.
+const DISCONNECTED_MS = 5000;
+const CONNECTING_MS = 15000;
+const MAX_RECALLS = 3;
 
 export class GroupCall {
   /** @type {Map<string, Peer>} */
@@ -169,9 +177,12 @@ export class GroupCall {
     }
   }
 
-  /** @param {string} member */
-  #offer(member) {
-    const peer = this.#connect(member, true);
+  /**
+   * @param {string} member
+   * @param {number} [recalls] how often this connection was called again already
+   */
+  #offer(member, recalls = 0) {
+    const peer = this.#connect(member, true, recalls);
     this.#then(member, async (p) => {
       await p.pc.setLocalDescription(await p.pc.createOffer());
       this.#send(member, { type: "offer", sdp: p.pc.localDescription?.sdp ?? "" });
@@ -183,7 +194,7 @@ export class GroupCall {
    * @param {string} sdp
    */
   #answer(member, sdp) {
-    const peer = this.#connect(member, false);
+    const peer = this.#connect(member, false, 0);
     this.#then(member, async (p) => {
       await p.pc.setRemoteDescription({ type: "offer", sdp });
       await p.pc.setLocalDescription(await p.pc.createAnswer());
@@ -195,14 +206,14 @@ export class GroupCall {
    * A fresh connection to `member`, replacing any older one (they called again).
    * @param {string} member
    * @param {boolean} offering
+   * @param {number} recalls
    * @returns {Peer}
    */
-  #connect(member, offering) {
-    const old = this.peers.get(member);
+  #connect(member, offering, recalls) {
     this.#close(member);
     const pc = new RTCPeerConnection({ iceServers: this.iceServers });
     /** @type {Peer} */
-    const peer = { pc, offering, stream: null, chain: Promise.resolve(), restarted: old?.restarted ?? false };
+    const peer = { pc, offering, stream: null, chain: Promise.resolve(), recalls, lost: undefined };
     for (const track of this.local?.getTracks() ?? []) pc.addTrack(track, /** @type {MediaStream} */ (this.local));
     pc.addEventListener("icecandidate", (event) => {
       if (event.candidate) this.#send(member, { type: "candidate", candidate: event.candidate.toJSON() });
@@ -214,15 +225,36 @@ export class GroupCall {
     });
     pc.addEventListener("connectionstatechange", () => {
       if (this.peers.get(member) !== peer) return;
-      // A failed connection is called again once, by the side that offers.
-      if (pc.connectionState === "failed" && peer.offering && !peer.restarted) {
-        peer.restarted = true;
-        this.#offer(member);
-      }
+      if (pc.connectionState !== "new" && pc.connectionState !== "connecting") clearTimeout(peer.lost);
+      if (pc.connectionState === "connected") peer.recalls = 0;
+      if (pc.connectionState === "failed") this.#recall(member, peer);
+      if (pc.connectionState === "disconnected") this.#recallUnlessConnected(member, peer, DISCONNECTED_MS);
       this.onChange();
     });
     this.peers.set(member, peer);
+    this.#recallUnlessConnected(member, peer, CONNECTING_MS);
     return peer;
+  }
+
+  /**
+   * @param {string} member
+   * @param {Peer} peer
+   * @param {number} ms how long it has to connect (again)
+   */
+  #recallUnlessConnected(member, peer, ms) {
+    if (!peer.offering) return;
+    peer.lost = setTimeout(() => {
+      if (this.peers.get(member) === peer && peer.pc.connectionState !== "connected") this.#recall(member, peer);
+    }, ms);
+  }
+
+  /**
+   * Call a lost connection again with a fresh offer, if it is ours to offer.
+   * @param {string} member
+   * @param {Peer} peer
+   */
+  #recall(member, peer) {
+    if (peer.offering && peer.recalls < MAX_RECALLS) this.#offer(member, peer.recalls + 1);
   }
 
   /**
@@ -242,6 +274,7 @@ export class GroupCall {
   #close(member) {
     const peer = this.peers.get(member);
     if (!peer) return;
+    clearTimeout(peer.lost);
     this.peers.delete(member);
     peer.pc.close();
   }
