@@ -1,4 +1,5 @@
-"""Mentor pairs in the store: accepting a request, a pair's sessions, feedback, past pairs.
+"""Mentor pairs in the store: accepting a request, a pair's sessions, feedback, ending a pair,
+past pairs.
 
 A session is an ordinary study-group event of the community, created private with the two of
 them registered (`events.create_event`, `registrations.register_person`): its room, its
@@ -8,6 +9,7 @@ two of them only. A pair "worked well" when, after one of its sessions, both sai
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.community.mentor_match import can_mentor
 from server.store import communities, events, registrations
+from server.store.events import EventRefused
 from server.store.mentor_profiles import MentorshipRefused, profiles
 from server.store.mentorship_tables import (
     MentorPair,
@@ -168,6 +171,9 @@ async def schedule(
 ) -> Event:
     """A session for the pair: a private study-group event with the two of them going."""
     pair = await _pair_for(session, community_id, pair_id, person_id)
+    if pair.ended_at is not None:
+        raise MentorshipRefused("conflict", "This mentorship has ended: ask for a mentor again "
+                                "to start a new one.")  # fmt: skip
     if data.kind != "study_group":
         raise ValueError("a pair's session is a study group")
     if data.weekly_count is None or not 1 <= data.weekly_count <= MAX_WEEKS:
@@ -177,6 +183,42 @@ async def schedule(
     for someone in (pair.mentor_id, pair.learner_id):
         await registrations.register_person(session, event.id, someone, now=now, invited=True)
     return event
+
+
+async def end(
+    session: AsyncSession,
+    community_id: int,
+    pair_id: int,
+    person_id: int,
+    *,
+    now: datetime | None = None,
+) -> MentorPair:
+    """Either of the two ends the pair: no more sessions, and both give up their places at
+    the sessions still to come. Past sessions, and what was said of them, stay."""
+    await _pair_for(session, community_id, pair_id, person_id)
+    pair = (
+        await session.execute(
+            select(MentorPair)
+            .where(MentorPair.id == pair_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    ).scalar_one()
+    if pair.ended_at is not None:
+        raise MentorshipRefused("conflict", "This mentorship has ended already.")
+    when = now or utcnow()
+    pair.ended_at, pair.ended_by = when, person_id
+    upcoming = await session.scalars(
+        select(Event.id)
+        .join(PairSession, PairSession.event_id == Event.id)
+        .where(PairSession.pair_id == pair.id, Event.series_ends_at > when)
+    )
+    for event_id in list(upcoming):
+        for someone in (pair.mentor_id, pair.learner_id):
+            with contextlib.suppress(EventRefused):  # not registered any more
+                await registrations.cancel_for_person(session, event_id, someone, now=when)
+    await session.flush()
+    return pair
 
 
 async def give_feedback(

@@ -1,4 +1,5 @@
-"""Mentorship requests in the store, and what a community's mentorship page shows a person.
+"""Mentorship requests in the store (asked, withdrawn, passed on by a mentor), and what a
+community's mentorship page shows a person.
 
 The rules of who suits whom and in what order are pure (`community/mentor_match.py`); this
 module reads the people, their interests and their past pairs, and keeps the requests.
@@ -18,7 +19,7 @@ from server.store import communities
 from server.store.events import MAX_ID
 from server.store.mentor_pairs import PairView, good_pairs, pairs_of
 from server.store.mentor_profiles import MentorshipRefused, profiles
-from server.store.mentorship_tables import MentorshipRequest
+from server.store.mentorship_tables import MentorshipPass, MentorshipRequest
 from server.store.tables import Interest, Membership, utcnow
 
 MAX_NOTE = 500
@@ -96,6 +97,48 @@ async def withdraw(
     return asked
 
 
+async def pass_on(
+    session: AsyncSession,
+    community_id: int,
+    request_id: int,
+    person_id: int,
+    *,
+    now: datetime | None = None,
+) -> MentorshipRequest:
+    """A mentor passes on an open request: it leaves their list, and they leave the
+    request's suggested mentors. The learner is not told who passed. Passing twice is once."""
+    asked = await session.get(MentorshipRequest, request_id) if 0 < request_id <= MAX_ID else None
+    if asked is None or asked.community_id != community_id:
+        raise MentorshipRefused("not_found", "That request does not exist.")
+    if asked.person_id == person_id:
+        raise MentorshipRefused("invalid", "That is your own request: withdraw it instead.")
+    if asked.status != "open":
+        raise MentorshipRefused("conflict", "This request is not open any more.")
+    if await session.get(MentorshipPass, (request_id, person_id)) is None:
+        try:
+            async with session.begin_nested():  # two tabs passing at once make one pass
+                session.add(MentorshipPass(request_id=request_id, person_id=person_id,
+                                           created_at=now or utcnow()))  # fmt: skip
+                await session.flush()
+        except IntegrityError:
+            pass
+    return asked
+
+
+async def _passes(session: AsyncSession, request_ids: list[int]) -> dict[int, set[int]]:
+    """Who passed on each of these requests."""
+    found: dict[int, set[int]] = {}
+    if request_ids:
+        rows = await session.execute(
+            select(MentorshipPass.request_id, MentorshipPass.person_id).where(
+                MentorshipPass.request_id.in_(request_ids)
+            )
+        )
+        for request_id, person_id in rows:
+            found.setdefault(request_id, set()).add(person_id)
+    return found
+
+
 async def _open_requests(session: AsyncSession, community_id: int) -> list[MentorshipRequest]:
     rows = await session.scalars(
         select(MentorshipRequest)
@@ -131,16 +174,20 @@ async def board(
     if viewer is None:
         return Board([], [], [], frozenset(), ())
     mentors = [people[m] for m in mentor_ids if m in people]
-    mine = [
-        MyRequest(r, suggest_mentors(viewer, r.tag, mentors, history, day)[:SUGGESTED])
-        for r in requests
-        if r.person_id == viewer_id
-    ]
+    passed = await _passes(session, [r.id for r in requests])
+
+    def suggested(r: MentorshipRequest) -> list[Match]:
+        found = suggest_mentors(viewer, r.tag, mentors, history, day)
+        return [m for m in found if m.mentor.id not in passed.get(r.id, ())][:SUGGESTED]
+
+    mine = [MyRequest(r, suggested(r)) for r in requests if r.person_id == viewer_id]
     by_id = {r.id: r for r in requests}
     asks = [
         Ask(r.id, people[r.person_id], r.tag)
         for r in requests
-        if r.person_id != viewer_id and r.person_id in people
+        if r.person_id != viewer_id
+        and r.person_id in people
+        and viewer_id not in passed.get(r.id, ())
     ]
     suited = [Suited(by_id[a.id], m) for a, m in requests_for(viewer, asks, history, day)]
     pairs = await pairs_of(session, community_id, viewer_id)

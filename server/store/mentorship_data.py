@@ -12,7 +12,12 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.store.mentorship_tables import MentorPair, MentorshipRequest, SessionFeedback
+from server.store.mentorship_tables import (
+    MentorPair,
+    MentorshipPass,
+    MentorshipRequest,
+    SessionFeedback,
+)
 from server.store.tables import utcnow
 
 
@@ -37,6 +42,11 @@ async def export(session: AsyncSession, person_id: int) -> dict[str, Any]:
         .where(or_(MentorPair.mentor_id == person_id, MentorPair.learner_id == person_id))
         .order_by(MentorPair.id)
     )
+    passes = await session.scalars(
+        select(MentorshipPass)
+        .where(MentorshipPass.person_id == person_id)
+        .order_by(MentorshipPass.request_id)
+    )
     said = await session.scalars(
         select(SessionFeedback)
         .where(SessionFeedback.person_id == person_id)
@@ -51,8 +61,13 @@ async def export(session: AsyncSession, person_id: int) -> dict[str, Any]:
         "mentor_pairs": [
             {"id": p.id, "community_id": p.community_id, "tag": p.tag,
              "role": "mentor" if p.mentor_id == person_id else "learner",
-             "created_at": p.created_at.isoformat()}
+             "created_at": p.created_at.isoformat(),
+             "ended_at": p.ended_at.isoformat() if p.ended_at else None,
+             "ended_by_you": p.ended_by == person_id}
             for p in pairs
+        ],
+        "mentorship_passes": [
+            {"request_id": m.request_id, "created_at": m.created_at.isoformat()} for m in passes
         ],
         "session_feedback": [
             {"event_id": f.event_id, "went_well": f.went_well,

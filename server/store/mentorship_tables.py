@@ -1,5 +1,5 @@
-"""The tables of mentorship: requests for a mentor, the pairs they became, their sessions and
-what each of the two said after a session.
+"""The tables of mentorship: requests for a mentor, the mentors who passed on them, the pairs
+they became, their sessions and what each of the two said after a session.
 
 `mentorship_requests.open_tag` holds the request's tag while it is open and NULL after: the
 unique key (community, person, open_tag) lets a person hold one open request per interest in
@@ -34,6 +34,19 @@ class MentorshipRequest(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
+class MentorshipPass(Base):
+    """A mentor who passed on a request: it leaves their list, and they leave its suggestions."""
+
+    __tablename__ = "mentorship_passes"
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("mentorship_requests.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class MentorPair(Base):
     """A mentor and a learner who agreed to work together on one interest."""
 
@@ -49,6 +62,11 @@ class MentorPair(Base):
     learner_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     tag: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Either of the two may end the pair: it stays listed, with its sessions, as ended.
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    ended_by: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), nullable=True
+    )
 
 
 class PairSession(Base):

@@ -5,7 +5,7 @@ Max marks himself open to mentoring Rust on his profile; Lea, a beginner, asks f
 in Rust on the community's mentorship page and sees Max suggested; Max sees her request
 among the requests that suit him and accepts it; both find their pair; Lea schedules a
 session that starts at once, Max sees it on the pair's page, both say it went well, and Max
-enters its private room, which the community's owner cannot.
+enters its private room, which the community's owner cannot. Then Lea ends the mentorship.
 """
 
 from __future__ import annotations
@@ -114,5 +114,15 @@ async def test_a_beginner_finds_a_mentor_and_they_schedule_a_session(browsing: B
     assert found, mentor.url
     response = await owner.goto(f"/events/{found.group(1)}/room")
     assert response is not None and response.status == 403
+
+    # Lea ends the mentorship, after a second look: the page says so, with nothing to schedule.
+    await learner.reload()
+    ending = learner.get_by_role("region", name="End this mentorship")
+    await ending.get_by_text(f"End the mentorship with {max_name}").click()
+    await ending.get_by_role("button", name="End the mentorship").click()
+    await expect(learner.get_by_role("status")).to_contain_text("This mentorship ended on")
+    await expect(learner.get_by_role("status")).to_contain_text("(you ended it)")
+    await expect(learner.get_by_role("region", name="Schedule a session")).to_have_count(0)
+    await expect(learner.get_by_role("listitem", name="Session Lifetimes, slowly")).to_be_visible()
 
     assert browsing.uncaught_errors() == []

@@ -64,6 +64,14 @@ async def test_ask_accept_schedule_and_feedback_through_the_api(server: Server) 
     r = await third.post(f"{api}/requests/{asked['id']}/accept")
     assert r.status_code == 403, r.text
 
+    # Passing only hides a request from the one who passes: Tom's pass changes nothing for
+    # Max, and the learner cannot pass on their own request.
+    r = await third.post(f"{api}/requests/{asked['id']}/pass")
+    assert r.status_code == 200 and r.json()["status"] == "open", r.text
+    r = await learner.post(f"{api}/requests/{asked['id']}/pass")
+    assert r.status_code == 422 and "withdraw it instead" in r.json()["error"]["message"]
+    assert [q["id"] for q in (await mentor.get(api)).json()["requests_for_you"]] == [asked["id"]]
+
     r = await mentor.post(f"{api}/requests/{asked['id']}/accept")
     assert r.status_code == 201, r.text
     pair = r.json()
@@ -100,6 +108,19 @@ async def test_ask_accept_schedule_and_feedback_through_the_api(server: Server) 
     assert r.status_code == 422 and r.json()["error"]["field"] == "went_well"
     r = await third.send("PUT", feedback, {"went_well": False})
     assert r.status_code == 404
+
+    # Either of the two ends it; the third member cannot, and ending twice is a conflict.
+    r = await third.post(f"{api}/pairs/{pair['id']}/end")
+    assert r.status_code == 404, r.text
+    r = await learner.post(f"{api}/pairs/{pair['id']}/end")
+    assert r.status_code == 200, r.text
+    ended = r.json()
+    assert ended["ended_at"] and ended["ended_by"] == pair["learner"]["person_id"]
+    assert ended["sessions"][0]["your_feedback"] is True  # what was said stays
+    r = await mentor.post(f"{api}/pairs/{pair['id']}/end")
+    assert r.status_code == 409 and r.json()["error"]["code"] == "conflict"
+    r = await mentor.post(f"{api}/pairs/{pair['id']}/sessions", session)
+    assert r.status_code == 409 and "ended" in r.json()["error"]["message"]
     for v in (owner, learner, mentor, third):
         await v.__aexit__()
 
@@ -131,6 +152,22 @@ async def test_pages_ask_accept_and_keep_input_on_errors(server: Server) -> None
     assert "Ada · sql" in theirs.text and "Joins &amp; indexes" in theirs.text
     board = (await mentor.get(f"/api/communities/{slug}/mentorship")).json()
     request_id = board["requests_for_you"][0]["id"]
+
+    # Another mentor passes on it from the page: it leaves their list and Ada's suggestions.
+    other = await _person(
+        server, "Cy", "UTC", {"tag": "sql", "level": "experienced", "open_to_mentoring": True}
+    )
+    r = await other.post(f"/api/communities/{slug}/members")
+    assert r.status_code == 201, r.text
+    assert "Ada · sql" in (await other.get(page)).text
+    assert ">Cy</a>" in (await learner.get(page)).text
+    r = await other.form(f"{page}/requests/{request_id}/pass", {})
+    assert r.status_code == 303 and r.headers["location"] == page + "?passed=1"
+    text = (await other.get(page + "?passed=1")).text
+    assert "You passed on that request" in text and "Ada · sql" not in text
+    assert ">Cy</a>" not in (await learner.get(page)).text
+    await other.__aexit__()
+
     r = await mentor.form(f"{page}/requests/{request_id}/accept", {})
     assert r.status_code == 303 and "/mentorship/pairs/" in r.headers["location"]
     pair_url = r.headers["location"].split("?")[0]
@@ -150,6 +187,23 @@ async def test_pages_ask_accept_and_keep_input_on_errors(server: Server) -> None
     assert "Indexes</a>" in text and "2 weekly meetings" in text and "Open the room" in text
     # Not begun yet: nobody is asked how it went.
     assert "Did this session go well?" not in text
+
+    # The mentor ends the mentorship from the page: both lose their places at the sessions
+    # to come, and the page says so to both, with no way left to schedule.
+    assert "End the mentorship with Ada" in text
+    r = await mentor.form(pair_url + "/end", {})
+    assert r.status_code == 303 and r.headers["location"] == pair_url + "?ended=1"
+    text = (await mentor.get(pair_url + "?ended=1")).text
+    assert "This mentorship ended on" in text and "(you ended it)" in text
+    assert "Schedule the session" not in text and "End the mentorship" not in text
+    text = (await learner.get(pair_url)).text
+    assert "(Bo ended it)" in text and "Ask for a mentor again" in text
+    assert "· ended</span>" in (await learner.get(page)).text
+    r = await learner.form(pair_url + "/sessions", {"title": "More", "starts_at": starts,
+                                                     "timezone": "UTC", "minutes": "45",
+                                                     "weeks": "1"})  # fmt: skip
+    assert r.status_code == 409 and "This mentorship has ended" in r.text
+    assert (await learner.form(pair_url + "/end", {})).status_code == 409
     # Not a member: no mentorship.
     stranger = await _person(server, "Stranger", "UTC")
     assert (await stranger.form(page + "/requests", {"tag": "sql"})).status_code == 403

@@ -72,6 +72,34 @@ async def test_suggestions_rank_by_level_and_time_zone(store: Store) -> None:
     assert (await store.read(mentorship.board, community, closed)).suited == []
 
 
+async def test_a_mentor_who_passes_leaves_the_request_to_the_others(store: Store) -> None:
+    community, (learner, near, far) = await _community(store, 3)
+    await _profile(store, learner, "Europe/Paris", ("rust", "beginner", False))
+    await _profile(store, near, "Europe/Berlin", ("rust", "intermediate", True))
+    await _profile(store, far, "Pacific/Auckland", ("rust", "experienced", True))
+    asked = await store.write(mentorship.ask, community, learner, "rust")
+
+    await store.write(mentorship.pass_on, community, asked.id, near)
+    await store.write(mentorship.pass_on, community, asked.id, near)  # twice is once
+    assert (await store.read(mentorship.board, community, near)).suited == []
+    far_board = await store.read(mentorship.board, community, far)
+    assert [s.request.id for s in far_board.suited] == [asked.id]
+    [mine] = (await store.read(mentorship.board, community, learner)).mine
+    assert [m.mentor.id for m in mine.mentors] == [far]
+    # The one who passed may still take it, if they change their mind before anyone else.
+    pair = await store.write(mentor_pairs.accept, community, asked.id, near)
+    assert pair.mentor_id == near
+
+    for who, reason in ((learner, "invalid"), (far, "conflict")):
+        with pytest.raises(MentorshipRefused) as refused:
+            await store.write(mentorship.pass_on, community, asked.id, who)
+        assert refused.value.reason == reason
+    other_community, _ = await _community(store, 1)
+    with pytest.raises(MentorshipRefused) as elsewhere:
+        await store.write(mentorship.pass_on, other_community, asked.id, far)
+    assert elsewhere.value.reason == "not_found"
+
+
 async def test_one_open_request_per_interest(store: Store) -> None:
     community, (learner,) = await _community(store, 1)
     first = await store.write(mentorship.ask, community, learner, "rust")
@@ -242,3 +270,48 @@ async def test_breakouts_know_who_worked_well_together(store: Store) -> None:
     assert found[f"x{mentor}"].worked_well_with == {f"x{learner}"}
     assert found[f"x{other}"].worked_well_with == frozenset()
     assert found[f"x{mentor}"].mentoring == {"rust"}
+
+
+async def test_ending_a_pair_frees_its_sessions_to_come_and_keeps_the_past(store: Store) -> None:
+    community, (learner, mentor, third) = await _community(store, 3)
+    await _profile(store, mentor, "UTC", ("rust", "experienced", True))
+    asked = await store.write(mentorship.ask, community, learner, "rust")
+    pair = await store.write(mentor_pairs.accept, community, asked.id, mentor)
+
+    async def scheduled(starts: datetime, weeks: int = 1) -> int:
+        event = await store.write(
+            mentor_pairs.schedule, community, pair.id, learner, _session(starts, weeks)
+        )
+        return event.id
+
+    past = await scheduled(NOW - timedelta(minutes=5))
+    weekly = await scheduled(NOW + timedelta(days=1), weeks=4)
+    later = await scheduled(NOW + timedelta(days=10))
+    await store.write(mentor_pairs.give_feedback, community, past, mentor, True)
+    with pytest.raises(MentorshipRefused) as outsider:
+        await store.write(mentor_pairs.end, community, pair.id, third)
+    assert outsider.value.reason == "not_found"
+
+    # Ended a week on: the weekly series still has meetings to come, so it goes too.
+    when = NOW + timedelta(days=8)
+    ended = await store.write(mentor_pairs.end, community, pair.id, learner, now=when)
+    assert ended.ended_at == when and ended.ended_by == learner
+    for event_id, status in ((past, "going"), (weekly, "cancelled"), (later, "cancelled")):
+        for person in (learner, mentor):
+            found = await store.read(registrations.registration_of, event_id, person)
+            assert found is not None and found.status == status, (event_id, person)
+    view = await store.read(mentor_pairs.pair_view, community, pair.id, mentor)
+    assert view is not None and view.pair.ended_at == when
+    assert len(view.sessions) == 3  # listed still; the past one keeps what was said
+    assert [s.my_feedback for s in view.sessions] == [True, None, None]
+
+    with pytest.raises(MentorshipRefused) as again:
+        await store.write(mentor_pairs.end, community, pair.id, mentor)
+    assert again.value.reason == "conflict"
+    with pytest.raises(MentorshipRefused) as more:
+        await scheduled(NOW + timedelta(days=20))
+    assert more.value.reason == "conflict" and "ended" in str(more.value)
+    # The learner may ask again, and the new pair starts afresh.
+    asked_again = await store.write(mentorship.ask, community, learner, "rust")
+    fresh = await store.write(mentor_pairs.accept, community, asked_again.id, mentor)
+    assert fresh.ended_at is None

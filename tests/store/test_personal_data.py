@@ -96,6 +96,7 @@ EXPORTED = {
     "study_group_members": "study_groups",
     "mentorship_requests": "mentorship_requests",
     "mentor_pairs": "mentor_pairs",
+    "mentorship_passes": "mentorship_passes",
     "session_feedback": "session_feedback",
 }
 # Tables that hold nothing of a person: the room log repeats rows above (and is rewritten
@@ -328,6 +329,8 @@ async def _seed_zed(store: Store, db_url: str) -> Zed:
         )  # fmt: skip
         session_event = await mentor_pairs.schedule(session, community, pair.id, zed.id, data)
         await mentor_pairs.give_feedback(session, community, session_event.id, zed.id, True)
+        theirs = await mentorship.ask(session, community, mentor, "sql", "Joins")
+        await mentorship.pass_on(session, community, theirs.id, zed.id)
 
     for step in (profile, speak, in_room, moderate, mentored):
         await store.write(step)

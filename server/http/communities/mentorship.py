@@ -1,6 +1,7 @@
 """A community's mentorship pages: ask for a mentor, see suggested mentors and the requests
-you could take, accept one, and a pair's own page where the two schedule sessions and say how
-each went. The JSON API (`mentorship_api.py`) calls the same helpers."""
+you could take, accept one or pass on it, and a pair's own page where the two schedule
+sessions, say how each went and may end the mentorship. The JSON API (`mentorship_api.py`)
+calls the same helpers."""
 
 from __future__ import annotations
 
@@ -131,6 +132,20 @@ async def withdraw_page(request: Request) -> Response:
     return RedirectResponse(f"/c/{community.slug}/mentorship?withdrawn=1", status_code=303)
 
 
+async def pass_on(request: Request) -> MentorshipRequest:
+    person, community = await member(request)
+    request_id = id_of(request, "request_id", "That request")
+    with refusals():
+        return await studyhall(request).store.write(
+            mentorship.pass_on, community.id, request_id, person.id
+        )
+
+
+async def pass_page(request: Request) -> Response:
+    await pass_on(request)
+    return RedirectResponse(f"/c/{pages.slug_of(request)}/mentorship?passed=1", status_code=303)
+
+
 async def accept_page(request: Request) -> Response:
     person, community = await member(request)
     request_id = id_of(request, "request_id", "That request")
@@ -211,6 +226,23 @@ async def feedback_page(request: Request) -> Response:
     return RedirectResponse(url, status_code=303)
 
 
+async def end(request: Request) -> tuple[Community, PairView]:
+    """One of the two ends their pair; the pair, read again."""
+    person, community = await member(request)
+    view = await pair_of(request, community, person)
+    with refusals():
+        await studyhall(request).store.write(
+            mentor_pairs.end, community.id, view.pair.id, person.id
+        )
+    return community, await pair_of(request, community, person)
+
+
+async def end_page(request: Request) -> Response:
+    community, view = await end(request)
+    url = f"/c/{community.slug}/mentorship/pairs/{view.pair.id}?ended=1"
+    return RedirectResponse(url, status_code=303)
+
+
 async def old_address(request: Request) -> Response:
     """/communities/{slug}/mentorship, as some links spell it, leads to the page."""
     return RedirectResponse(f"/c/{pages.slug_of(request)}/mentorship", status_code=308)
@@ -223,8 +255,10 @@ routes = [
     Route(_BASE + "/requests", ask_page, methods=["POST"]),
     Route(_BASE + "/requests/{request_id:int}/withdraw", withdraw_page, methods=["POST"]),
     Route(_BASE + "/requests/{request_id:int}/accept", accept_page, methods=["POST"]),
+    Route(_BASE + "/requests/{request_id:int}/pass", pass_page, methods=["POST"]),
     Route(_BASE + "/pairs/{pair_id:int}", pair_page),
     Route(_BASE + "/pairs/{pair_id:int}/sessions", schedule_page, methods=["POST"]),
+    Route(_BASE + "/pairs/{pair_id:int}/end", end_page, methods=["POST"]),
     Route(
         _BASE + "/pairs/{pair_id:int}/sessions/{event_id:int}/feedback",
         feedback_page,

@@ -1,6 +1,7 @@
-"""The mentorship JSON API: a member's board, asking, withdrawing, accepting, a pair with its
-sessions, scheduling and feedback. Each docstring's YAML is this endpoint's part of
-/api/openapi.json. Everything goes through the same helpers as the pages.
+"""The mentorship JSON API: a member's board, asking, withdrawing, accepting or passing on a
+request, a pair with its sessions, scheduling, feedback and ending the pair. Each docstring's
+YAML is this endpoint's part of /api/openapi.json. Everything goes through the same helpers
+as the pages.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from server.store import mentor_pairs, mentorship
 from server.store.mentor_pairs import PairView
 from server.store.mentorship_tables import MentorshipRequest
 
-from .mentorship import ask, feedback, id_of, member, pair_of, schedule
+from .mentorship import ask, end, feedback, id_of, member, pair_of, pass_on, schedule
 from .mentorship_inputs import FeedbackIn, MentorRequestIn, SessionIn, refusals
 
 
@@ -42,6 +43,7 @@ def pair_json(view: PairView, slug: str) -> dict[str, Any]:
         "mentor": {"person_id": pair.mentor_id, "display_name": view.mentor_name},
         "learner": {"person_id": pair.learner_id, "display_name": view.learner_name},
         "url": f"/c/{slug}/mentorship/pairs/{pair.id}",
+        "ended_at": iso(pair.ended_at) if pair.ended_at else None, "ended_by": pair.ended_by,
         "sessions": [
             {"event_id": s.event.id, "title": s.event.title, "starts_at": iso(s.event.starts_at),
              "ends_at": iso(s.event.ends_at), "timezone": s.event.timezone,
@@ -120,6 +122,24 @@ async def withdraw_request(request: Request) -> Response:
     return JSONResponse(request_json(asked))
 
 
+async def pass_on_request(request: Request) -> Response:
+    """
+    summary: Pass on someone's open request, as a mentor
+    description: >
+      The request leaves your requests_for_you, and you leave its suggested mentors. The
+      learner is not told who passed. Passing twice is the same as once.
+    tags: [mentorship]
+    responses:
+      200: {description: The request, still open for other mentors}
+      401: {description: Not signed in}
+      403: {description: Not a member of the community}
+      404: {description: No such request in this community}
+      409: {description: The request is not open any more}
+      422: {description: It is your own request (withdraw it instead)}
+    """
+    return JSONResponse(request_json(await pass_on(request)))
+
+
 async def accept_request(request: Request) -> Response:
     """
     summary: Accept an open request as its mentor; the two become a pair
@@ -194,6 +214,23 @@ async def give_feedback(request: Request) -> Response:
     return JSONResponse(pair_json(await pair_of(request, community, person), community.slug))
 
 
+async def end_pair(request: Request) -> Response:
+    """
+    summary: End the mentorship (either of the two)
+    description: >
+      No more sessions can be scheduled, and both lose their places at the sessions still to
+      come. Past sessions and the feedback on them stay.
+    tags: [mentorship]
+    responses:
+      200: {description: The pair, with ended_at and ended_by}
+      401: {description: Not signed in}
+      404: {description: No such pair of yours in this community}
+      409: {description: The mentorship has ended already}
+    """
+    community, view = await end(request)
+    return JSONResponse(pair_json(view, community.slug))
+
+
 SCHEMAS: dict[str, type[BaseModel]] = {
     "MentorRequestIn": MentorRequestIn,
     "SessionIn": SessionIn,
@@ -207,7 +244,9 @@ routes = [
     Route(_BASE + "/requests", create_request, methods=["POST"]),
     Route(_BASE + "/requests/{request_id:int}", withdraw_request, methods=["DELETE"]),
     Route(_BASE + "/requests/{request_id:int}/accept", accept_request, methods=["POST"]),
+    Route(_BASE + "/requests/{request_id:int}/pass", pass_on_request, methods=["POST"]),
     Route(_PAIR, show_pair, methods=["GET"]),
     Route(_PAIR + "/sessions", create_session, methods=["POST"]),
+    Route(_PAIR + "/end", end_pair, methods=["POST"]),
     Route(_PAIR + "/sessions/{event_id:int}/feedback", give_feedback, methods=["PUT"]),
 ]
