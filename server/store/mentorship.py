@@ -79,6 +79,20 @@ async def ask(
     return request
 
 
+async def _request_in(
+    session: AsyncSession, community_id: int, request_id: int
+) -> MentorshipRequest:
+    asked = await session.get(MentorshipRequest, request_id) if 0 < request_id <= MAX_ID else None
+    if asked is None or asked.community_id != community_id:
+        raise MentorshipRefused("not_found", "That request does not exist.")
+    return asked
+
+
+def _still_open(asked: MentorshipRequest) -> None:
+    if asked.status != "open":
+        raise MentorshipRefused("conflict", "This request is not open any more.")
+
+
 async def withdraw(
     session: AsyncSession,
     community_id: int,
@@ -87,11 +101,10 @@ async def withdraw(
     *,
     now: datetime | None = None,
 ) -> MentorshipRequest:
-    asked = await session.get(MentorshipRequest, request_id) if 0 < request_id <= MAX_ID else None
-    if asked is None or asked.community_id != community_id or asked.person_id != person_id:
+    asked = await _request_in(session, community_id, request_id)
+    if asked.person_id != person_id:
         raise MentorshipRefused("not_found", "That request does not exist.")
-    if asked.status != "open":
-        raise MentorshipRefused("conflict", "This request is not open any more.")
+    _still_open(asked)
     asked.status, asked.open_tag, asked.closed_at = "withdrawn", None, now or utcnow()
     await session.flush()
     return asked
@@ -107,13 +120,10 @@ async def pass_on(
 ) -> MentorshipRequest:
     """A mentor passes on an open request: it leaves their list, and they leave the
     request's suggested mentors. The learner is not told who passed. Passing twice is once."""
-    asked = await session.get(MentorshipRequest, request_id) if 0 < request_id <= MAX_ID else None
-    if asked is None or asked.community_id != community_id:
-        raise MentorshipRefused("not_found", "That request does not exist.")
+    asked = await _request_in(session, community_id, request_id)
     if asked.person_id == person_id:
         raise MentorshipRefused("invalid", "That is your own request: withdraw it instead.")
-    if asked.status != "open":
-        raise MentorshipRefused("conflict", "This request is not open any more.")
+    _still_open(asked)
     if await session.get(MentorshipPass, (request_id, person_id)) is None:
         try:
             async with session.begin_nested():  # two tabs passing at once make one pass

@@ -5,6 +5,7 @@ stops lets its rooms go at once, and with no node the stage says so."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,31 @@ async def started_node(bus: MemoryBus, data: Path) -> MediaNode:
     node = MediaNode(settings, bus)
     await node.start()
     return node
+
+
+@contextlib.asynccontextmanager
+async def worker_and_two_nodes(
+    bus: MemoryBus, folder: Path
+) -> AsyncIterator[tuple[MediaNodes, MediaNode, MediaNode, list[tuple[int, dict[str, Any]]]]]:
+    """A web worker's way to the nodes, two nodes, and the views the worker was shown."""
+    shown: list[tuple[int, dict[str, Any]]] = []
+    worker = MediaNodes(bus, "worker-1", lambda room, view: shown.append((room, view)))
+    await worker.start()
+    a, b = await started_node(bus, folder / "a"), await started_node(bus, folder / "b")
+    try:
+        yield worker, a, b, shown
+    finally:
+        await worker.close()
+        for node in (a, b):
+            await node.close()
+
+
+async def shown_from(node: MediaNode, shown: list[tuple[int, dict[str, Any]]]) -> dict[str, Any]:
+    """The first view the worker was shown from `node`, once it comes."""
+    async with asyncio.timeout(5):
+        while not any(v["epoch"] == node.stages.epoch for _, v in shown):
+            await asyncio.sleep(0.05)
+    return next(v for _, v in shown if v["epoch"] == node.stages.epoch)
 
 
 async def invite(worker: MediaNodes, room: int, member: str) -> None:
@@ -73,10 +99,7 @@ async def test_rooms_go_to_the_least_busy_node_and_stay(bus: MemoryBus, tmp_path
 async def test_a_node_that_lost_the_room_sends_the_caller_to_the_one_that_has_it(
     bus: MemoryBus, tmp_path: Path
 ) -> None:
-    worker = MediaNodes(bus, "worker-1", lambda room, view: None)
-    await worker.start()
-    a, b = await started_node(bus, tmp_path / "a"), await started_node(bus, tmp_path / "b")
-    try:
+    async with worker_and_two_nodes(bus, tmp_path) as (worker, a, b, _):
         await invite(worker, 7, "m-ada")
         holder, other = (a, b) if worker.placed[7] == a.id else (b, a)
         # The room is placed on the other node behind this worker's back (as after a
@@ -87,20 +110,12 @@ async def test_a_node_that_lost_the_room_sends_the_caller_to_the_one_that_has_it
         # This worker still asks the old node, which sends it on; the call works.
         view = await worker.call(7, "state", HOST, {})
         assert view["epoch"] == other.stages.epoch and worker.placed[7] == other.id
-    finally:
-        await worker.close()
-        for node in (a, b):
-            await node.close()
 
 
 async def test_a_stopping_node_lets_its_rooms_go_and_they_keep_their_membership(
     bus: MemoryBus, tmp_path: Path
 ) -> None:
-    shown: list[tuple[int, dict[str, Any]]] = []
-    worker = MediaNodes(bus, "worker-1", lambda room, view: shown.append((room, view)))
-    await worker.start()
-    a, b = await started_node(bus, tmp_path / "a"), await started_node(bus, tmp_path / "b")
-    try:
+    async with worker_and_two_nodes(bus, tmp_path) as (worker, a, b, shown):
         await invite(worker, 3, "m-ada")
         await worker.call(3, "mute", HOST, {"member": "m-host-2", "role": "speaker"})
         leaving, staying = (a, b) if worker.placed[3] == a.id else (b, a)
@@ -108,25 +123,14 @@ async def test_a_stopping_node_lets_its_rooms_go_and_they_keep_their_membership(
         await leaving.close()
         assert await bus.get(wire.room_key(3)) is None
         # The worker sees the node gone and shows its people the stage from the other one.
-        async with asyncio.timeout(5):
-            while not any(v["epoch"] == staying.stages.epoch for _, v in shown):
-                await asyncio.sleep(0.05)
-        moved = next(v for _, v in shown if v["epoch"] == staying.stages.epoch)
+        moved = await shown_from(staying, shown)
         assert moved["invited"] == ["m-ada"] and moved["muted"] == ["m-host-2"]
-    finally:
-        await worker.close()
-        for node in (a, b):
-            await node.close()
 
 
 async def test_a_recording_goes_on_where_the_room_moves_and_ends_where_it_is_let_go(
     bus: MemoryBus, tmp_path: Path
 ) -> None:
-    shown: list[tuple[int, dict[str, Any]]] = []
-    worker = MediaNodes(bus, "worker-1", lambda room, view: shown.append((room, view)))
-    await worker.start()
-    a, b = await started_node(bus, tmp_path / "a"), await started_node(bus, tmp_path / "b")
-    try:
+    async with worker_and_two_nodes(bus, tmp_path) as (worker, a, b, shown):
         await worker.call(4, "record", HOST, {"event": 9})
         leaving, staying = (a, b) if worker.placed[4] == a.id else (b, a)
         since = leaving.stages.recordings.view(4)
@@ -134,10 +138,7 @@ async def test_a_recording_goes_on_where_the_room_moves_and_ends_where_it_is_let
         await asyncio.sleep(0.1)  # the node keeps the recording on the bus with the membership
         await leaving.close()
         # The other node takes the room and goes on recording: same person, same start.
-        async with asyncio.timeout(5):
-            while not any(v["epoch"] == staying.stages.epoch for _, v in shown):
-                await asyncio.sleep(0.05)
-        moved = next(v for _, v in shown if v["epoch"] == staying.stages.epoch)
+        moved = await shown_from(staying, shown)
         assert moved["recording"] == since
         first = leaving.stages.recordings
         assert 4 not in first.running  # the stopping node ended its part
@@ -158,7 +159,3 @@ async def test_a_recording_goes_on_where_the_room_moves_and_ends_where_it_is_let
         with pytest.raises(CommandError) as refused:
             await worker.call(4, "record_stop", HOST, {})
         assert refused.value.code == "conflict"
-    finally:
-        await worker.close()
-        for node in (a, b):
-            await node.close()
