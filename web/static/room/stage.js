@@ -271,12 +271,13 @@ export class StagePanel {
    * @param {StageTrack} track
    */
   #tile(track) {
+    const video = this.#video(track);
     let item = this.tileItems.get(track.id);
     if (!item) {
-      item = h("li", {}, [this.#video(track), h("span", { className: "stage-name" })]);
+      item = h("li", {}, [h("span", { className: "stage-name" })]);
       this.tileItems.set(track.id, item);
     }
-    this.#video(track);
+    if (item.firstElementChild !== video) item.prepend(video); // new, or back from the large spot
     const mic = this.stage.tracks.find((t) => t.member === track.member && t.kind === "audio");
     const state = mic ? (mic.muted ? " (microphone muted)" : "") : " (no microphone)";
     const caption = /** @type {HTMLElement} */ (item.lastElementChild);
